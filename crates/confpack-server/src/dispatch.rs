@@ -1,0 +1,29 @@
+//! The handler table: which actions confpack implements, and the function serving each.
+//! `confpack actions` and the `OperationNotSupported` answer both read it.
+
+use confpack_protocol::Action;
+
+use crate::handlers::{self, ActionResult, CallContext};
+
+/// Defines [`dispatch`] and [`supported_actions`] from one list.
+macro_rules! handler_table {
+    ($($action:ident => $handler:path,)*) => {
+        /// Runs the handler for `action`, or `None` when confpack does not implement it.
+        pub(crate) async fn dispatch(action: Action, ctx: &CallContext<'_>) -> Option<ActionResult> {
+            match action {
+                $(Action::$action => Some($handler(ctx).await),)*
+                _ => None,
+            }
+        }
+
+        /// The actions this server implements.
+        pub fn supported_actions() -> &'static [Action] {
+            &[$(Action::$action,)*]
+        }
+    };
+}
+
+handler_table! {
+    GenerateCompliancePackReport => handlers::reports::generate_compliance_pack_report,
+    GetCompliancePackReport => handlers::reports::get_compliance_pack_report,
+}

@@ -1,0 +1,75 @@
+//! The state every request shares, built once in `main`.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use confpack_store::Store;
+use metrics_exporter_prometheus::PrometheusHandle;
+
+use crate::key_cache::KeyCache;
+use crate::nonce::NonceCache;
+use crate::throttle::Throttle;
+
+/// Settings of a running server that request handling reads.
+#[derive(Clone, Debug)]
+pub struct ServerConfig {
+    /// Requests per second allowed for one AccessKey; 0 means unlimited.
+    pub rate_limit_per_key: u32,
+    /// How long an AccessKey lookup is reused before the store is asked again; bounds
+    /// how late a disabled key or account is noticed.
+    pub key_cache_ttl: Duration,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self { rate_limit_per_key: 0, key_cache_ttl: Duration::from_secs(1) }
+    }
+}
+
+/// Cloneable handle to the shared state.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+/// The shared state itself.
+pub(crate) struct Inner {
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) keys: KeyCache,
+    pub(crate) nonces: NonceCache,
+    pub(crate) throttle: Throttle,
+    pub(crate) metrics: Option<PrometheusHandle>,
+    shutting_down: AtomicBool,
+}
+
+impl AppState {
+    /// Builds the state over an opened store. `metrics` renders `/metrics` when given.
+    pub fn new(store: Arc<dyn Store>, config: ServerConfig, metrics: Option<PrometheusHandle>) -> Self {
+        Self(Arc::new(Inner {
+            keys: KeyCache::new(config.key_cache_ttl),
+            nonces: NonceCache::new(),
+            throttle: Throttle::new(config.rate_limit_per_key),
+            store,
+            metrics,
+            shutting_down: AtomicBool::new(false),
+        }))
+    }
+
+    /// Marks the server as draining: new RPC calls get `ServiceUnavailable`.
+    pub fn begin_shutdown(&self) {
+        self.0.shutting_down.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether the server is draining.
+    pub fn is_shutting_down(&self) -> bool {
+        self.0.shutting_down.load(Ordering::SeqCst)
+    }
+
+    /// Drops remembered nonces whose window has passed; run periodically.
+    pub fn purge_expired(&self) {
+        self.0.nonces.purge_expired();
+    }
+
+    pub(crate) fn inner(&self) -> &Inner {
+        &self.0
+    }
+}

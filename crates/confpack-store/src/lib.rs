@@ -1,0 +1,103 @@
+//! confpack's persistence. Handlers see only the [`Store`] trait; [`SqliteStore`] (the
+//! embedded default, a WAL-mode file in the data directory) and [`PostgresStore`]
+//! (`--database postgres://…`) implement it, each with its own embedded migrations, and
+//! both pass the same conformance suite (`tests/conformance.rs`).
+
+mod error;
+mod postgres;
+mod shared_sql;
+mod sqlite;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use confpack_model::{AccessKey, AccessKeyId, Account, AccountId, AccountStatus, KeyStatus};
+
+pub use error::StoreError;
+pub use postgres::PostgresStore;
+pub use sqlite::SqliteStore;
+
+/// The result of a store operation.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// The file name of the embedded database inside the data directory.
+pub const SQLITE_FILE: &str = "confpack.db";
+
+/// Everything confpack persists. Every read and write of tenant data takes the caller's
+/// [`AccountId`], so no query can cross accounts.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Which backend this is, for logs (`sqlite` or `postgres`).
+    fn backend(&self) -> &'static str;
+
+    /// Checks that the store answers.
+    async fn ping(&self) -> StoreResult<()>;
+
+    /// Creates an enabled account with one active AccessKey.
+    async fn create_account(&self, name: &str, now_ms: i64) -> StoreResult<(Account, AccessKey)>;
+
+    /// Every account, oldest first.
+    async fn list_accounts(&self) -> StoreResult<Vec<Account>>;
+
+    /// One account.
+    async fn get_account(&self, id: AccountId) -> StoreResult<Option<Account>>;
+
+    /// Enables or disables an account; `NotFound` if it does not exist.
+    async fn set_account_status(&self, id: AccountId, status: AccountStatus) -> StoreResult<()>;
+
+    /// Adds an active AccessKey to an account; `NotFound` if it does not exist.
+    async fn create_access_key(&self, account: AccountId, now_ms: i64) -> StoreResult<AccessKey>;
+
+    /// Deletes an AccessKey; `NotFound` if it does not exist.
+    async fn delete_access_key(&self, id: &AccessKeyId) -> StoreResult<()>;
+
+    /// Activates or deactivates an AccessKey; `NotFound` if it does not exist.
+    async fn set_access_key_status(&self, id: &AccessKeyId, status: KeyStatus) -> StoreResult<()>;
+
+    /// The keys of one account, oldest first.
+    async fn list_access_keys(&self, account: AccountId) -> StoreResult<Vec<AccessKey>>;
+
+    /// A key and the status of its account, for authenticating a request.
+    async fn find_access_key(&self, id: &AccessKeyId) -> StoreResult<Option<(AccessKey, AccountStatus)>>;
+
+    /// Whether `pack_id` names a compliance pack of `account`.
+    async fn compliance_pack_exists(&self, account: AccountId, pack_id: &str) -> StoreResult<bool>;
+}
+
+/// Where the store lives: a PostgreSQL URL, or the embedded SQLite file in `data_dir`.
+pub async fn open(database_url: Option<&str>, data_dir: &Path) -> StoreResult<Arc<dyn Store>> {
+    match database_url {
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            Ok(Arc::new(PostgresStore::connect(url).await?))
+        }
+        Some(url) => Err(StoreError::Config(format!(
+            "unsupported database URL {:?}: use postgres://… or leave it unset for the embedded SQLite store",
+            redact_url(url)
+        ))),
+        None => Ok(Arc::new(SqliteStore::open(&data_dir.join(SQLITE_FILE)).await?)),
+    }
+}
+
+/// A database URL with any password replaced, safe to log.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    match rest.split_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
+            format!("{scheme}://{user}:***@{host}")
+        }
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(redact_url("postgres://u:pw@h:5432/db"), "postgres://u:***@h:5432/db");
+        assert_eq!(redact_url("postgres://h/db"), "postgres://h/db");
+    }
+}

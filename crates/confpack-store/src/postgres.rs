@@ -1,0 +1,34 @@
+//! The PostgreSQL store, for several stateless confpack nodes sharing one database.
+
+use std::time::Duration;
+
+use sqlx::postgres::{PgPool, PgPoolOptions};
+
+use crate::StoreResult;
+use crate::shared_sql::{Backend, portable_store_impl};
+
+/// The PostgreSQL store.
+#[derive(Clone, Debug)]
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+impl Backend for PostgresStore {
+    type Database = sqlx::Postgres;
+}
+
+impl PostgresStore {
+    /// Connects and applies pending migrations (serialised by sqlx's advisory lock, so
+    /// nodes starting together do not race).
+    pub async fn connect(url: &str) -> StoreResult<Self> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(url)
+            .await?;
+        sqlx::migrate!("migrations/postgres").run(&pool).await?;
+        Ok(Self { pool })
+    }
+}
+
+portable_store_impl!(PostgresStore, "postgres", {});

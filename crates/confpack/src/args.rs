@@ -1,0 +1,161 @@
+//! The command line, exactly as the README documents it. Operators' scripts depend on
+//! these forms: change them only by adding.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// confpack: a self-hosted Alibaba Cloud Config compliance service (API 2020-09-07).
+#[derive(Debug, Parser)]
+#[command(name = "confpack", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the API server.
+    Serve(ServeArgs),
+    /// Manage accounts.
+    #[command(subcommand)]
+    Accounts(AccountsCommand),
+    /// Manage AccessKey pairs.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// List every action of API 2020-09-07 and confpack's extensions, with whether this
+    /// build supports it.
+    Actions(ActionsArgs),
+}
+
+/// Where the data lives; shared by every command that opens the store.
+#[derive(Debug, Clone, Args)]
+pub struct StoreArgs {
+    /// Data directory (embedded SQLite database, credentials file).
+    #[arg(long, env = "CONFPACK_DATA_DIR", default_value = "./confpack-data")]
+    pub data_dir: PathBuf,
+    /// PostgreSQL URL (postgres://user:password@host:port/db) instead of the embedded store.
+    #[arg(long, env = "CONFPACK_DATABASE")]
+    pub database: Option<String>,
+}
+
+/// Log output shape.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// `confpack serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The data store.
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Address to listen on (port 0 picks a free port; the log says which).
+    #[arg(long, env = "CONFPACK_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Requests per second allowed per AccessKey before `Throttling.User`; 0 = unlimited.
+    #[arg(long, env = "CONFPACK_RATE_LIMIT", default_value_t = 0)]
+    pub rate_limit: u32,
+    /// Seconds an AccessKey lookup is cached (how late a disabled key is noticed).
+    #[arg(long, env = "CONFPACK_KEY_CACHE_SECONDS", default_value_t = 1)]
+    pub key_cache_seconds: u64,
+    /// Log format.
+    #[arg(long, env = "CONFPACK_LOG_FORMAT", value_enum, default_value = "text")]
+    pub log_format: LogFormat,
+}
+
+/// `confpack accounts …`.
+#[derive(Debug, Subcommand)]
+pub enum AccountsCommand {
+    /// Create an account with one AccessKey; prints {"AccountId","AccessKeyId","AccessKeySecret"}.
+    Create {
+        /// The account's name.
+        #[arg(long)]
+        name: String,
+        /// The data store.
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// List accounts, one JSON object per line.
+    List {
+        /// The data store.
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Disable an account: its keys get `AccountNotExisted`.
+    Disable {
+        /// The account id.
+        id: String,
+        /// The data store.
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Enable a disabled account again.
+    Enable {
+        /// The account id.
+        id: String,
+        /// The data store.
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+/// `confpack keys …`.
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Create an AccessKey for an account; prints {"AccountId","AccessKeyId","AccessKeySecret"}.
+    Create {
+        /// The account id.
+        account: String,
+        /// The data store.
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Delete an AccessKey.
+    Delete {
+        /// The AccessKey id.
+        key_id: String,
+        /// The data store.
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Deactivate an AccessKey: requests signed with it get `InvalidAccessKeyId.Inactive`.
+    Disable {
+        /// The AccessKey id.
+        key_id: String,
+        /// The data store.
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Reactivate an AccessKey.
+    Enable {
+        /// The AccessKey id.
+        key_id: String,
+        /// The data store.
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// List an account's AccessKey ids (never their secrets), one JSON object per line.
+    List {
+        /// The account id.
+        account: String,
+        /// The data store.
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+/// `confpack actions`.
+#[derive(Debug, Args)]
+pub struct ActionsArgs {
+    /// Print only the supported actions' names.
+    #[arg(long)]
+    pub supported: bool,
+}

@@ -1,0 +1,36 @@
+//! The `confpack` binary: the server and the admin commands over one data directory.
+
+mod admin;
+mod args;
+mod credentials;
+mod serve;
+
+use clap::Parser;
+
+use crate::args::{Cli, Command};
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("confpack: cannot start the async runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        match cli.command {
+            Command::Serve(args) => serve::run(args).await,
+            Command::Accounts(cmd) => admin::accounts(cmd).await,
+            Command::Keys(cmd) => admin::keys(cmd).await,
+            Command::Actions(args) => admin::actions(&args),
+        }
+    });
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("confpack: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
