@@ -15,7 +15,6 @@ use crate::state::AppState;
 #[derive(Clone, Debug)]
 pub(crate) struct Caller {
     pub(crate) account: AccountId,
-    pub(crate) key_id: AccessKeyId,
 }
 
 pub(crate) async fn authenticate(
@@ -53,5 +52,5 @@ pub(crate) async fn authenticate(
         return Err(ApiError::new(ErrorCode::ThrottlingUser));
     }
     tracing::Span::current().record("access_key_id", key_id.as_str());
-    Ok(Caller { account: key.account_id, key_id })
+    Ok(Caller { account: key.account_id })
 }
