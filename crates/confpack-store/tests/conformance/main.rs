@@ -1,0 +1,109 @@
+//! The store conformance suite: every case runs against the embedded SQLite store and
+//! against PostgreSQL. PostgreSQL runs whenever it is reachable at `CONFPACK_TEST_POSTGRES`
+//! (default `postgres://postgres@127.0.0.1:5432/postgres`), each case in a database of its
+//! own; when it is not, the cases say so loudly, and fail if `CONFPACK_REQUIRE_POSTGRES=1`.
+
+mod cases;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use confpack_store::{PostgresStore, SqliteStore, Store};
+use sqlx::{AssertSqlSafe, Connection};
+use sqlx::postgres::PgConnection;
+
+const DEFAULT_POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/// A SQLite store in a temporary directory that lives as long as the store.
+async fn sqlite_store() -> (Arc<dyn Store>, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = SqliteStore::open(&dir.path().join("confpack.db")).await.expect("open sqlite");
+    (Arc::new(store), dir)
+}
+
+/// A fresh PostgreSQL database for one case, dropped when the guard goes.
+struct PgDatabase {
+    admin_url: String,
+    name: String,
+    url: String,
+}
+
+impl PgDatabase {
+    async fn create() -> Option<Self> {
+        let admin_url = std::env::var("CONFPACK_TEST_POSTGRES").unwrap_or_else(|_| DEFAULT_POSTGRES.to_owned());
+        let connect = tokio::time::timeout(Duration::from_secs(3), PgConnection::connect(&admin_url)).await;
+        let mut admin = match connect {
+            Ok(Ok(conn)) => conn,
+            Ok(Err(e)) => return skip(&admin_url, &e.to_string()),
+            Err(_) => return skip(&admin_url, "connection timed out"),
+        };
+        let name = format!("confpack_test_{}", rand::random::<u64>());
+        // The name is generated here from digits only.
+        sqlx::query(AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await.expect("create test database");
+        let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(base, _)| base);
+        let url = format!("{base}/{name}");
+        Some(Self { admin_url, name, url })
+    }
+
+    async fn drop_database(self) {
+        if let Ok(mut admin) = PgConnection::connect(&self.admin_url).await {
+            let _ = sqlx::query(AssertSqlSafe(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name))).execute(&mut admin).await;
+        }
+    }
+}
+
+fn skip<T>(url: &str, why: &str) -> Option<T> {
+    assert!(
+        std::env::var("CONFPACK_REQUIRE_POSTGRES").as_deref() != Ok("1"),
+        "PostgreSQL is required (CONFPACK_REQUIRE_POSTGRES=1) but {url} is unreachable: {why}"
+    );
+    eprintln!("\n*** SKIPPED: PostgreSQL store conformance case: {url} is unreachable ({why}) ***\n");
+    None
+}
+
+/// Generates, for each case in `cases`, one test per backend.
+macro_rules! conformance {
+    ($($case:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $case() {
+                    let (store, _dir) = super::sqlite_store().await;
+                    super::cases::$case(store.as_ref(), &|| Box::pin(super::reopen_sqlite(&_dir))).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $case() {
+                    let Some(db) = super::PgDatabase::create().await else { return };
+                    let store = super::PostgresStore::connect(&db.url).await.expect("connect postgres");
+                    let url = db.url.clone();
+                    super::cases::$case(&store, &|| Box::pin(super::reopen_postgres(url.clone()))).await;
+                    drop(store);
+                    db.drop_database().await;
+                }
+            )*
+        }
+    };
+}
+
+async fn reopen_sqlite(dir: &tempfile::TempDir) -> Arc<dyn Store> {
+    Arc::new(SqliteStore::open(&dir.path().join("confpack.db")).await.expect("reopen sqlite"))
+}
+
+async fn reopen_postgres(url: String) -> Arc<dyn Store> {
+    Arc::new(PostgresStore::connect(&url).await.expect("reconnect postgres"))
+}
+
+conformance!(
+    accounts_are_created_with_one_active_key,
+    keys_are_found_with_their_account_status,
+    accounts_can_be_disabled_and_enabled,
+    keys_can_be_added_listed_disabled_and_deleted,
+    unknown_objects_are_not_found,
+    packs_are_scoped_to_their_account,
+    data_survives_reopening,
+    concurrent_writers_do_not_conflict,
+);
