@@ -5,6 +5,7 @@
 
 mod cases;
 
+use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -57,7 +58,11 @@ fn skip<T>(url: &str, why: &str) -> Option<T> {
         std::env::var("CONFPACK_REQUIRE_POSTGRES").as_deref() != Ok("1"),
         "PostgreSQL is required (CONFPACK_REQUIRE_POSTGRES=1) but {url} is unreachable: {why}"
     );
-    eprintln!("\n*** SKIPPED: PostgreSQL store conformance case: {url} is unreachable ({why}) ***\n");
+    // Written to the raw stderr handle so the test harness's capture cannot hide it.
+    let _ = writeln!(
+        std::io::stderr(),
+        "\n*** SKIPPED: PostgreSQL store conformance case: {url} is unreachable ({why}) ***\n"
+    );
     None
 }
 
