@@ -18,7 +18,10 @@ fn read_table(path: &str) -> Vec<(String, String)> {
                 name.chars().all(|c| c.is_ascii_alphanumeric()),
                 "{path}: bad action name {name:?}"
             );
-            assert!(matches!(method, "GET" | "POST"), "{path}: bad method {method:?}");
+            assert!(
+                matches!(method, "GET" | "POST"),
+                "{path}: bad method {method:?}"
+            );
             (name.to_owned(), method.to_owned())
         })
         .collect()
@@ -29,7 +32,9 @@ fn main() {
     let extensions = read_table("data/extensions.tsv");
     let mut code = String::new();
     code.push_str("/// Every action confpack knows: the vendor's 2020-09-07 catalogue, then confpack's extensions.\n");
-    code.push_str("#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]\npub enum Action {\n");
+    code.push_str(
+        "#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]\npub enum Action {\n",
+    );
     for (name, _) in vendor.iter().chain(&extensions) {
         writeln!(code, "    /// The `{name}` action.\n    {name},").ok();
     }

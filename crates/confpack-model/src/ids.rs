@@ -77,6 +77,10 @@ mod tests {
         let id = hex_id("cp", 20);
         assert!(id.starts_with("cp-"));
         assert_eq!(id.len(), 23);
-        assert!(id[3..].chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+        assert!(
+            id[3..]
+                .chars()
+                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+        );
     }
 }

@@ -76,7 +76,10 @@ mod tests {
 
     #[test]
     fn the_vendor_catalogue_has_154_actions() {
-        let vendor = ACTIONS.iter().filter(|a| a.origin == Origin::Vendor).count();
+        let vendor = ACTIONS
+            .iter()
+            .filter(|a| a.origin == Origin::Vendor)
+            .count();
         assert_eq!(vendor, 154);
     }
 

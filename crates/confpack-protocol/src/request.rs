@@ -91,38 +91,72 @@ impl Credentials {
 }
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim).filter(|v| !v.is_empty())
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
 }
 
 fn is_form(headers: &HeaderMap) -> bool {
-    header(headers, "content-type")
-        .is_none_or(|ct| ct.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"))
+    header(headers, "content-type").is_none_or(|ct| {
+        ct.to_ascii_lowercase()
+            .starts_with("application/x-www-form-urlencoded")
+    })
 }
 
 fn decode_pairs(bytes: &[u8]) -> Vec<(String, String)> {
-    form_urlencoded::parse(bytes).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+    form_urlencoded::parse(bytes)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
 }
 
 impl RpcRequest {
     /// Parses method, query string, headers and raw body. Fails only on an unusable
     /// `Format`; everything else is checked by the later steps so each gets its own code.
-    pub fn parse(method: &str, query: Option<&str>, headers: &HeaderMap, body: &[u8]) -> Result<Self, (Format, ApiError)> {
+    pub fn parse(
+        method: &str,
+        query: Option<&str>,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<Self, (Format, ApiError)> {
         let query = decode_pairs(query.unwrap_or("").as_bytes());
         let mut pairs = query.clone();
         if !body.is_empty() && is_form(headers) {
             pairs.extend(decode_pairs(body));
         }
         let params = Params::from_pairs(pairs);
-        let format = match params.optional("Format").map(str::to_ascii_lowercase).as_deref() {
+        let format = match params
+            .optional("Format")
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
             None | Some("json") => Format::Json,
             Some("xml") => Format::Xml,
             Some(other) => {
-                return Err((Format::Json, ApiError::invalid_parameter("Format", format!("{other:?} is neither JSON nor XML"))));
+                return Err((
+                    Format::Json,
+                    ApiError::invalid_parameter(
+                        "Format",
+                        format!("{other:?} is neither JSON nor XML"),
+                    ),
+                ));
             }
         };
-        let action = header(headers, "x-acs-action").or_else(|| params.optional("Action")).map(str::to_owned);
-        let version = header(headers, "x-acs-version").or_else(|| params.optional("Version")).map(str::to_owned);
-        Ok(Self { method: method.to_owned(), action, version, format, params, query })
+        let action = header(headers, "x-acs-action")
+            .or_else(|| params.optional("Action"))
+            .map(str::to_owned);
+        let version = header(headers, "x-acs-version")
+            .or_else(|| params.optional("Version"))
+            .map(str::to_owned);
+        Ok(Self {
+            method: method.to_owned(),
+            action,
+            version,
+            format,
+            params,
+            query,
+        })
     }
 
     /// Checks that `Version` is the one served.
@@ -132,7 +166,9 @@ impl RpcRequest {
             Some(API_VERSION) => Ok(()),
             Some(other) => Err(ApiError::with_message(
                 ErrorCode::InvalidVersion,
-                format!("Specified parameter Version is not valid: {other:?}; this server speaks {API_VERSION}."),
+                format!(
+                    "Specified parameter Version is not valid: {other:?}; this server speaks {API_VERSION}."
+                ),
             )),
         }
     }
@@ -149,10 +185,15 @@ impl RpcRequest {
                     ));
                 }
             }
-            let date = header(headers, "x-acs-date").ok_or_else(|| ApiError::missing_parameter("x-acs-date"))?;
+            let date = header(headers, "x-acs-date")
+                .ok_or_else(|| ApiError::missing_parameter("x-acs-date"))?;
             let nonce = header(headers, "x-acs-signature-nonce")
                 .ok_or_else(|| ApiError::missing_parameter("x-acs-signature-nonce"))?;
-            return Ok(Credentials::V3 { authorization, nonce: nonce.to_owned(), time: parse_time(date)? });
+            return Ok(Credentials::V3 {
+                authorization,
+                nonce: nonce.to_owned(),
+                time: parse_time(date)?,
+            });
         }
         let p = &self.params;
         let access_key_id = p.required("AccessKeyId")?;
@@ -161,17 +202,28 @@ impl RpcRequest {
         if method != "HMAC-SHA1" {
             return Err(ApiError::with_message(
                 ErrorCode::InvalidSignatureMethod,
-                format!("Specified signature method is not supported: {method:?}; use HMAC-SHA1 or the ACS3-HMAC-SHA256 Authorization header."),
+                format!(
+                    "Specified signature method is not supported: {method:?}; use HMAC-SHA1 or the ACS3-HMAC-SHA256 Authorization header."
+                ),
             ));
         }
         if let Some(version) = p.optional("SignatureVersion").filter(|v| *v != "1.0") {
-            return Err(ApiError::invalid_parameter("SignatureVersion", format!("{version:?} is not 1.0")));
+            return Err(ApiError::invalid_parameter(
+                "SignatureVersion",
+                format!("{version:?} is not 1.0"),
+            ));
         }
         if let Some(kind) = p.optional("SignatureType") {
-            return Err(ApiError::invalid_parameter("SignatureType", format!("{kind:?} is not supported; sign with an AccessKey")));
+            return Err(ApiError::invalid_parameter(
+                "SignatureType",
+                format!("{kind:?} is not supported; sign with an AccessKey"),
+            ));
         }
         if p.optional("SecurityToken").is_some() {
-            return Err(ApiError::invalid_parameter("SecurityToken", "STS tokens are not supported; sign with an AccessKey"));
+            return Err(ApiError::invalid_parameter(
+                "SecurityToken",
+                "STS tokens are not supported; sign with an AccessKey",
+            ));
         }
         let timestamp = p.required("Timestamp")?;
         let nonce = p.required("SignatureNonce")?;
@@ -185,7 +237,13 @@ impl RpcRequest {
 
     /// Verifies the signature under `secret`. On a mismatch the message carries the
     /// string the server signed, as the vendor's does, so a client can compare.
-    pub fn verify(&self, credentials: &Credentials, headers: &HeaderMap, body: &[u8], secret: &str) -> Result<(), ApiError> {
+    pub fn verify(
+        &self,
+        credentials: &Credentials,
+        headers: &HeaderMap,
+        body: &[u8],
+        secret: &str,
+    ) -> Result<(), ApiError> {
         let (expected, provided, string_to_sign) = match credentials {
             Credentials::V1 { signature, .. } => {
                 let sts = v1::string_to_sign(&self.method, self.params.pairs());
@@ -200,9 +258,19 @@ impl RpcRequest {
                         "The x-acs-content-sha256 header does not match the SHA-256 of the request body.",
                     ));
                 }
-                let canonical = v3::canonical_request(&self.method, &self.query, headers, &authorization.signed_headers, &payload_hash)?;
+                let canonical = v3::canonical_request(
+                    &self.method,
+                    &self.query,
+                    headers,
+                    &authorization.signed_headers,
+                    &payload_hash,
+                )?;
                 let sts = v3::string_to_sign(&canonical);
-                (v3::sign(secret, &sts), authorization.signature.as_str(), sts)
+                (
+                    v3::sign(secret, &sts),
+                    authorization.signature.as_str(),
+                    sts,
+                )
             }
         };
         if signature::signatures_equal(&expected, provided) {
@@ -210,7 +278,9 @@ impl RpcRequest {
         } else {
             Err(ApiError::with_message(
                 ErrorCode::SignatureDoesNotMatch,
-                format!("Specified signature is not matched with our calculation. server string to sign is:{string_to_sign}"),
+                format!(
+                    "Specified signature is not matched with our calculation. server string to sign is:{string_to_sign}"
+                ),
             ))
         }
     }
@@ -232,7 +302,9 @@ pub fn check_freshness(signed_at: OffsetDateTime, now: OffsetDateTime) -> Result
     if skew > TIMESTAMP_WINDOW_SECONDS {
         return Err(ApiError::with_message(
             ErrorCode::InvalidTimeStampExpired,
-            format!("Specified time stamp or date value is expired: it is {skew} s from the server's time; the limit is {TIMESTAMP_WINDOW_SECONDS} s."),
+            format!(
+                "Specified time stamp or date value is expired: it is {skew} s from the server's time; the limit is {TIMESTAMP_WINDOW_SECONDS} s."
+            ),
         ));
     }
     Ok(())
@@ -245,14 +317,22 @@ mod tests {
 
     fn form_headers() -> HeaderMap {
         let mut h = HeaderMap::new();
-        h.insert("content-type", HeaderValue::from_static("application/x-www-form-urlencoded"));
+        h.insert(
+            "content-type",
+            HeaderValue::from_static("application/x-www-form-urlencoded"),
+        );
         h
     }
 
     #[test]
     fn query_and_body_merge_and_format_is_case_insensitive() {
-        let req = RpcRequest::parse("POST", Some("Action=X&Format=xml"), &form_headers(), b"CompliancePackId=cp-1&Version=2020-09-07")
-            .expect("parses");
+        let req = RpcRequest::parse(
+            "POST",
+            Some("Action=X&Format=xml"),
+            &form_headers(),
+            b"CompliancePackId=cp-1&Version=2020-09-07",
+        )
+        .expect("parses");
         assert_eq!(req.action.as_deref(), Some("X"));
         assert_eq!(req.format, Format::Xml);
         assert_eq!(req.params.optional("CompliancePackId"), Some("cp-1"));
@@ -262,30 +342,61 @@ mod tests {
 
     #[test]
     fn a_bad_format_or_version_is_named() {
-        let (_, e) = RpcRequest::parse("GET", Some("Format=yaml"), &HeaderMap::new(), b"").expect_err("bad format");
+        let (_, e) = RpcRequest::parse("GET", Some("Format=yaml"), &HeaderMap::new(), b"")
+            .expect_err("bad format");
         assert!(e.message.contains("Format"));
-        let req = RpcRequest::parse("GET", Some("Version=2019-01-08"), &HeaderMap::new(), b"").expect("parses");
-        assert_eq!(req.check_version().expect_err("bad").code, ErrorCode::InvalidVersion);
+        let req = RpcRequest::parse("GET", Some("Version=2019-01-08"), &HeaderMap::new(), b"")
+            .expect("parses");
+        assert_eq!(
+            req.check_version().expect_err("bad").code,
+            ErrorCode::InvalidVersion
+        );
     }
 
     #[test]
     fn v1_credentials_require_their_parameters() {
-        let req = RpcRequest::parse("GET", Some("AccessKeyId=a&Signature=s&SignatureMethod=HMAC-SHA1&SignatureNonce=n"), &HeaderMap::new(), b"").expect("parses");
-        let e = req.credentials(&HeaderMap::new()).expect_err("no timestamp");
+        let req = RpcRequest::parse(
+            "GET",
+            Some("AccessKeyId=a&Signature=s&SignatureMethod=HMAC-SHA1&SignatureNonce=n"),
+            &HeaderMap::new(),
+            b"",
+        )
+        .expect("parses");
+        let e = req
+            .credentials(&HeaderMap::new())
+            .expect_err("no timestamp");
         assert!(e.message.contains("\"Timestamp\""));
-        let req = RpcRequest::parse("GET", Some("AccessKeyId=a&Signature=s&SignatureMethod=HMAC-MD5"), &HeaderMap::new(), b"").expect("parses");
-        assert_eq!(req.credentials(&HeaderMap::new()).expect_err("method").code, ErrorCode::InvalidSignatureMethod);
+        let req = RpcRequest::parse(
+            "GET",
+            Some("AccessKeyId=a&Signature=s&SignatureMethod=HMAC-MD5"),
+            &HeaderMap::new(),
+            b"",
+        )
+        .expect("parses");
+        assert_eq!(
+            req.credentials(&HeaderMap::new()).expect_err("method").code,
+            ErrorCode::InvalidSignatureMethod
+        );
     }
 
     #[test]
     fn timestamps_are_checked_for_shape_and_freshness() {
-        assert_eq!(parse_time("2020/01/01").expect_err("shape").code, ErrorCode::InvalidTimeStampFormat);
+        assert_eq!(
+            parse_time("2020/01/01").expect_err("shape").code,
+            ErrorCode::InvalidTimeStampFormat
+        );
         let now = parse_time("2026-01-01T00:15:00Z").expect("parses");
         assert!(check_freshness(parse_time("2026-01-01T00:00:00Z").expect("t"), now).is_ok());
         assert!(check_freshness(parse_time("2026-01-01T00:30:00Z").expect("t"), now).is_ok());
         let late = check_freshness(parse_time("2025-12-31T23:59:59Z").expect("t"), now);
-        assert_eq!(late.expect_err("expired").code, ErrorCode::InvalidTimeStampExpired);
+        assert_eq!(
+            late.expect_err("expired").code,
+            ErrorCode::InvalidTimeStampExpired
+        );
         let early = check_freshness(parse_time("2026-01-01T00:30:01Z").expect("t"), now);
-        assert_eq!(early.expect_err("future").code, ErrorCode::InvalidTimeStampExpired);
+        assert_eq!(
+            early.expect_err("future").code,
+            ErrorCode::InvalidTimeStampExpired
+        );
     }
 }

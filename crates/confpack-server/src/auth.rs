@@ -32,12 +32,17 @@ pub(crate) async fn authenticate(
     let found = match inner.keys.get(&key_id) {
         Some(cached) => cached,
         None => {
-            let fresh = inner.store.find_access_key(&key_id).await.map_err(store_failure)?;
+            let fresh = inner
+                .store
+                .find_access_key(&key_id)
+                .await
+                .map_err(store_failure)?;
             inner.keys.put(key_id.clone(), fresh.clone());
             fresh
         }
     };
-    let (key, account_status) = found.ok_or_else(|| ApiError::new(ErrorCode::InvalidAccessKeyIdNotFound))?;
+    let (key, account_status) =
+        found.ok_or_else(|| ApiError::new(ErrorCode::InvalidAccessKeyIdNotFound))?;
     if key.status != KeyStatus::Active {
         return Err(ApiError::new(ErrorCode::InvalidAccessKeyIdInactive));
     }
@@ -45,12 +50,19 @@ pub(crate) async fn authenticate(
         return Err(ApiError::new(ErrorCode::AccountNotExisted));
     }
     request.verify(&credentials, headers, body, key.secret.expose())?;
-    if !inner.nonces.first_use(key_id.as_str(), credentials.nonce(), credentials.time().unix_timestamp(), now.unix_timestamp()) {
+    if !inner.nonces.first_use(
+        key_id.as_str(),
+        credentials.nonce(),
+        credentials.time().unix_timestamp(),
+        now.unix_timestamp(),
+    ) {
         return Err(ApiError::new(ErrorCode::SignatureNonceUsed));
     }
     if !inner.throttle.admit(key_id.as_str()) {
         return Err(ApiError::new(ErrorCode::ThrottlingUser));
     }
     tracing::Span::current().record("access_key_id", key_id.as_str());
-    Ok(Caller { account: key.account_id })
+    Ok(Caller {
+        account: key.account_id,
+    })
 }

@@ -8,10 +8,13 @@ use std::time::{Duration, Instant};
 
 use confpack_model::{AccessKey, AccessKeyId, AccountStatus};
 
+/// What the store said about a key id: the key and its account's status, or nothing.
+pub(crate) type KeyLookup = Option<(AccessKey, AccountStatus)>;
+
 /// Cached lookups, including misses (so unknown ids cannot hammer the store).
 pub(crate) struct KeyCache {
     ttl: Duration,
-    entries: Mutex<HashMap<AccessKeyId, (Instant, Option<(AccessKey, AccountStatus)>)>>,
+    entries: Mutex<HashMap<AccessKeyId, (Instant, KeyLookup)>>,
 }
 
 /// Past this many entries the cache is cleared rather than grown.
@@ -19,23 +22,32 @@ const MAX_ENTRIES: usize = 100_000;
 
 impl KeyCache {
     pub(crate) fn new(ttl: Duration) -> Self {
-        Self { ttl, entries: Mutex::new(HashMap::new()) }
+        Self {
+            ttl,
+            entries: Mutex::new(HashMap::new()),
+        }
     }
 
     /// A fresh cached lookup: `Some(None)` is a cached miss, `None` means ask the store.
-    pub(crate) fn get(&self, id: &AccessKeyId) -> Option<Option<(AccessKey, AccountStatus)>> {
-        let entries = self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    pub(crate) fn get(&self, id: &AccessKeyId) -> Option<KeyLookup> {
+        let entries = self
+            .entries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         entries
             .get(id)
             .filter(|(at, _)| at.elapsed() < self.ttl)
             .map(|(_, value)| value.clone())
     }
 
-    pub(crate) fn put(&self, id: AccessKeyId, value: Option<(AccessKey, AccountStatus)>) {
+    pub(crate) fn put(&self, id: AccessKeyId, value: KeyLookup) {
         if self.ttl.is_zero() {
             return;
         }
-        let mut entries = self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut entries = self
+            .entries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         if entries.len() >= MAX_ENTRIES {
             entries.clear();
         }

@@ -59,7 +59,10 @@ pub trait Store: Send + Sync + 'static {
     async fn list_access_keys(&self, account: AccountId) -> StoreResult<Vec<AccessKey>>;
 
     /// A key and the status of its account, for authenticating a request.
-    async fn find_access_key(&self, id: &AccessKeyId) -> StoreResult<Option<(AccessKey, AccountStatus)>>;
+    async fn find_access_key(
+        &self,
+        id: &AccessKeyId,
+    ) -> StoreResult<Option<(AccessKey, AccountStatus)>>;
 
     /// Whether `pack_id` names a compliance pack of `account`.
     async fn compliance_pack_exists(&self, account: AccountId, pack_id: &str) -> StoreResult<bool>;
@@ -75,13 +78,17 @@ pub async fn open(database_url: Option<&str>, data_dir: &Path) -> StoreResult<Ar
             "unsupported database URL {:?}: use postgres://… or leave it unset for the embedded SQLite store",
             redact_url(url)
         ))),
-        None => Ok(Arc::new(SqliteStore::open(&data_dir.join(SQLITE_FILE)).await?)),
+        None => Ok(Arc::new(
+            SqliteStore::open(&data_dir.join(SQLITE_FILE)).await?,
+        )),
     }
 }
 
 /// A database URL with any password replaced, safe to log.
 pub fn redact_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
     match rest.split_once('@') {
         Some((userinfo, host)) => {
             let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
@@ -97,7 +104,10 @@ mod tests {
 
     #[test]
     fn passwords_are_redacted() {
-        assert_eq!(redact_url("postgres://u:pw@h:5432/db"), "postgres://u:***@h:5432/db");
+        assert_eq!(
+            redact_url("postgres://u:pw@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
         assert_eq!(redact_url("postgres://h/db"), "postgres://h/db");
     }
 }

@@ -2,7 +2,9 @@
 //! features). Each backend expands [`portable_store_impl!`] for its own pool type and
 //! adds whatever it must do differently in its own module.
 
-use confpack_model::{AccessKey, AccessKeyId, AccessKeySecret, Account, AccountId, AccountStatus, KeyStatus};
+use confpack_model::{
+    AccessKey, AccessKeyId, AccessKeySecret, Account, AccountId, AccountStatus, KeyStatus,
+};
 use sqlx::Row;
 
 use crate::StoreResult;

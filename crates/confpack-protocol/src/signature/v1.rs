@@ -30,7 +30,8 @@ pub fn sign(secret: &str, string_to_sign: &str) -> String {
     let mut key = String::with_capacity(secret.len() + 1);
     key.push_str(secret);
     key.push('&');
-    let mut mac = <Hmac<Sha1> as KeyInit>::new_from_slice(key.as_bytes()).expect("HMAC accepts any key length");
+    let mut mac = <Hmac<Sha1> as KeyInit>::new_from_slice(key.as_bytes())
+        .expect("HMAC accepts any key length");
     mac.update(string_to_sign.as_bytes());
     STANDARD.encode(mac.finalize().into_bytes())
 }

@@ -1,1 +1,9 @@
-//! Integration tests: the real binary on 127.0.0.1:0.
+//! Integration tests: the real `confpack` binary on 127.0.0.1:0, driven by a hand-signing
+//! client that can produce malformed, expired and replayed requests.
+
+mod admin_cli;
+mod client;
+mod gateway;
+mod operations;
+mod server;
+mod signatures;
