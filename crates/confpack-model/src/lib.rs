@@ -1,10 +1,12 @@
-//! The domain model shared by every layer of confpack: accounts, access keys and the
-//! identifier formats Alibaba Cloud Config uses.
+//! The domain model shared by every layer of confpack: accounts, access keys, resource
+//! configurations and the identifier formats Alibaba Cloud Config uses.
 
 pub mod account;
 pub mod ids;
+pub mod resource;
 pub mod secret;
 
 pub use account::{AccessKey, Account, AccountId, AccountStatus, KeyStatus};
 pub use ids::AccessKeyId;
+pub use resource::{ConfigurationChanged, PreparedResource, PutOutcome, ResourceEventType, ResourceRecord, ResourceVersion, StoredResource, Tags};
 pub use secret::AccessKeySecret;

@@ -1,0 +1,92 @@
+//! Canonical JSON and content hashes, so that re-putting an unchanged resource, even with
+//! its keys in another order, records nothing; and [`prepare`], which turns a record into
+//! what the store writes.
+
+use confpack_model::{PreparedResource, ResourceRecord};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+/// Writes `value` as JSON with object keys sorted, recursively.
+pub fn canonical_json(value: &Value) -> String {
+    let mut out = String::new();
+    write_canonical(&mut out, value);
+    out
+}
+
+fn write_canonical(out: &mut String, value: &Value) {
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            out.push('{');
+            for (i, key) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&Value::String(key.clone()).to_string());
+                out.push(':');
+                write_canonical(out, &map[key]);
+            }
+            out.push('}');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_canonical(out, item);
+            }
+            out.push(']');
+        }
+        scalar => out.push_str(&scalar.to_string()),
+    }
+}
+
+/// Serialises and hashes a record once, outside any store transaction.
+pub fn prepare(record: ResourceRecord) -> PreparedResource {
+    PreparedResource {
+        content_hash: content_hash(&record),
+        configuration_json: record.configuration.to_string(),
+        tags_json: serde_json::to_string(&record.tags).unwrap_or_else(|_| "{}".to_owned()),
+        record,
+    }
+}
+
+/// A hex SHA-256 over everything a new version would record: the envelope, the tags and
+/// the configuration, each in canonical form.
+pub fn content_hash(record: &ResourceRecord) -> String {
+    let mut hasher = Sha256::new();
+    let envelope = [
+        record.region.as_str(),
+        record.resource_name.as_str(),
+        record.resource_group_id.as_str(),
+        record.availability_zone.as_str(),
+        record.resource_status.as_str(),
+        record.vpc_id.as_str(),
+        record.vswitch_id.as_str(),
+    ];
+    for field in envelope {
+        hasher.update(field.as_bytes());
+        hasher.update([0]);
+    }
+    hasher.update(record.resource_creation_time.unwrap_or(-1).to_le_bytes());
+    hasher.update(serde_json::to_string(&record.tags).unwrap_or_default().as_bytes());
+    hasher.update([0]);
+    hasher.update(canonical_json(&record.configuration).as_bytes());
+    hex::encode(hasher.finalize())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn canonical_form_ignores_key_order() {
+        let a = json!({"b": 1, "a": {"y": [1, {"d": 2, "c": 3}], "x": null}});
+        let b = json!({"a": {"x": null, "y": [1, {"c": 3, "d": 2}]}, "b": 1});
+        assert_eq!(canonical_json(&a), canonical_json(&b));
+        assert_eq!(canonical_json(&a), r#"{"a":{"x":null,"y":[1,{"c":3,"d":2}]},"b":1}"#);
+    }
+}

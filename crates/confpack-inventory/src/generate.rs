@@ -1,0 +1,1 @@
+//! The synthetic inventory generator behind `confpack generate` (written next).
