@@ -5,7 +5,9 @@ use std::time::Duration;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
 use crate::StoreResult;
-use crate::shared_sql::{Backend, portable_store_impl};
+use crate::shared_sql::accounts::portable_account_store;
+use crate::shared_sql::resources::portable_resource_store;
+use crate::shared_sql::Backend;
 
 /// The PostgreSQL store.
 #[derive(Clone, Debug)]
@@ -31,4 +33,5 @@ impl PostgresStore {
     }
 }
 
-portable_store_impl!(PostgresStore, "postgres", {});
+portable_account_store!(PostgresStore, "postgres", {});
+portable_resource_store!(PostgresStore);

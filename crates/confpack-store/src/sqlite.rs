@@ -9,7 +9,9 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-use crate::shared_sql::{Backend, portable_store_impl};
+use crate::shared_sql::accounts::portable_account_store;
+use crate::shared_sql::resources::portable_resource_store;
+use crate::shared_sql::Backend;
 use crate::{StoreError, StoreResult};
 
 /// The SQLite store.
@@ -49,4 +51,5 @@ impl SqliteStore {
     }
 }
 
-portable_store_impl!(SqliteStore, "sqlite", {});
+portable_account_store!(SqliteStore, "sqlite", {});
+portable_resource_store!(SqliteStore);

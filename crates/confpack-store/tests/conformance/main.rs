@@ -4,6 +4,7 @@
 //! own; when it is not, the cases say so loudly, and fail if `CONFPACK_REQUIRE_POSTGRES=1`.
 
 mod cases;
+mod inventory;
 
 use std::io::Write;
 use std::sync::Arc;
@@ -92,7 +93,7 @@ macro_rules! conformance {
                 #[tokio::test]
                 async fn $case() {
                     let (store, _dir) = super::sqlite_store().await;
-                    super::cases::$case(store.as_ref(), &|| Box::pin(super::reopen_sqlite(&_dir))).await;
+                    super::cases_for::$case(store.as_ref(), &|| Box::pin(super::reopen_sqlite(&_dir))).await;
                 }
             )*
         }
@@ -103,7 +104,7 @@ macro_rules! conformance {
                     let Some(db) = super::PgDatabase::create().await else { return };
                     let store = super::PostgresStore::connect(&db.url).await.expect("connect postgres");
                     let url = db.url.clone();
-                    super::cases::$case(&store, &|| Box::pin(super::reopen_postgres(url.clone()))).await;
+                    super::cases_for::$case(&store, &|| Box::pin(super::reopen_postgres(url.clone()))).await;
                     drop(store);
                     db.drop_database().await;
                 }
@@ -128,7 +129,22 @@ async fn reopen_postgres(url: String) -> Arc<dyn Store> {
     )
 }
 
+/// Every case, whichever file holds it.
+mod cases_for {
+    pub use crate::cases::*;
+    pub use crate::inventory::*;
+}
+
 conformance!(
+    puts_create_change_and_skip_unchanged,
+    the_timeline_holds_every_version_with_its_diff,
+    deletion_keeps_history_and_unknown_ids_write_nothing,
+    pages_follow_type_and_id_order_with_filters,
+    paging_stays_correct_while_resources_are_added,
+    counts_group_live_resources,
+    the_change_feed_lists_every_version_in_order,
+    accounts_never_see_each_others_resources,
+    a_resource_twice_in_one_batch_is_a_change,
     accounts_are_created_with_one_active_key,
     keys_are_found_with_their_account_status,
     accounts_can_be_disabled_and_enabled,

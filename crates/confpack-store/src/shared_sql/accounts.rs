@@ -1,51 +1,11 @@
-//! The queries both backends run verbatim: portable SQL (`$n` placeholders, no dialect
-//! features). Each backend expands [`portable_store_impl!`] for its own pool type and
-//! adds whatever it must do differently in its own module.
+//! Account and AccessKey queries, identical on both backends.
 
-use confpack_model::{
-    AccessKey, AccessKeyId, AccessKeySecret, Account, AccountId, AccountStatus, KeyStatus,
-};
-use sqlx::Row;
-
-use crate::StoreResult;
-
-/// Decodes an `accounts` row.
-pub(crate) fn account_from_row<R: Row>(row: &R) -> StoreResult<Account>
-where
-    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-    for<'a> &'a str: sqlx::ColumnIndex<R>,
-{
-    Ok(Account {
-        id: AccountId::new(row.try_get("account_id")?),
-        name: row.try_get("name")?,
-        status: AccountStatus::from_stored(&row.try_get::<String, _>("status")?),
-        created_ms: row.try_get("created_ms")?,
-    })
-}
-
-/// Decodes an `access_keys` row.
-pub(crate) fn key_from_row<R: Row>(row: &R) -> StoreResult<AccessKey>
-where
-    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-    for<'a> &'a str: sqlx::ColumnIndex<R>,
-{
-    Ok(AccessKey {
-        id: AccessKeyId::new(row.try_get::<String, _>("key_id")?),
-        secret: AccessKeySecret::new(row.try_get("secret")?),
-        account_id: AccountId::new(row.try_get("account_id")?),
-        status: KeyStatus::from_stored(&row.try_get::<String, _>("status")?),
-        created_ms: row.try_get("created_ms")?,
-    })
-}
-
-/// Implements [`crate::Store`] for a backend struct with a `pool` field, from SQL that
-/// both SQLite and PostgreSQL accept. `$extra` holds the backend's own methods.
-macro_rules! portable_store_impl {
+/// Implements [`crate::AccountStore`] for a backend struct with a `pool` field, from SQL
+/// that both SQLite and PostgreSQL accept. `$extra` holds the backend's own methods.
+macro_rules! portable_account_store {
     ($store:ty, $backend:literal, { $($extra:tt)* }) => {
         #[async_trait::async_trait]
-        impl $crate::Store for $store {
+        impl $crate::AccountStore for $store {
             fn backend(&self) -> &'static str {
                 $backend
             }
@@ -227,10 +187,5 @@ macro_rules! portable_store_impl {
     };
 }
 
-pub(crate) use portable_store_impl;
+pub(crate) use portable_account_store;
 
-/// Names the sqlx database type a store struct runs on.
-pub(crate) trait Backend {
-    /// The sqlx database.
-    type Database: sqlx::Database;
-}

@@ -1,0 +1,50 @@
+//! The queries both backends run verbatim: portable SQL (`$n` placeholders, no dialect
+//! features). Each backend expands the `portable_*_store!` macros for its own pool type
+//! and adds whatever it must do differently in its own module.
+
+pub(crate) mod accounts;
+pub(crate) mod resources;
+
+use confpack_model::{
+    AccessKey, AccessKeyId, AccessKeySecret, Account, AccountId, AccountStatus, KeyStatus,
+};
+use sqlx::Row;
+
+use crate::StoreResult;
+
+/// Decodes an `accounts` row.
+pub(crate) fn account_from_row<R: Row>(row: &R) -> StoreResult<Account>
+where
+    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+{
+    Ok(Account {
+        id: AccountId::new(row.try_get("account_id")?),
+        name: row.try_get("name")?,
+        status: AccountStatus::from_stored(&row.try_get::<String, _>("status")?),
+        created_ms: row.try_get("created_ms")?,
+    })
+}
+
+/// Decodes an `access_keys` row.
+pub(crate) fn key_from_row<R: Row>(row: &R) -> StoreResult<AccessKey>
+where
+    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+{
+    Ok(AccessKey {
+        id: AccessKeyId::new(row.try_get::<String, _>("key_id")?),
+        secret: AccessKeySecret::new(row.try_get("secret")?),
+        account_id: AccountId::new(row.try_get("account_id")?),
+        status: KeyStatus::from_stored(&row.try_get::<String, _>("status")?),
+        created_ms: row.try_get("created_ms")?,
+    })
+}
+
+/// Names the sqlx database type a store struct runs on.
+pub(crate) trait Backend {
+    /// The sqlx database.
+    type Database: sqlx::Database;
+}
