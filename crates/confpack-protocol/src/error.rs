@@ -74,6 +74,9 @@ error_codes! {
     InternalError => ("InternalError", 500, "The request processing has failed due to some unknown error, exception or failure."),
     /// A temporary failure: the store is unreachable or the server is shutting down.
     ServiceUnavailable => ("ServiceUnavailable", 503, "The request has failed due to a temporary failure of the server."),
+    /// The resource does not exist in the caller's account (confpack's code; the vendor
+    /// documents none for discovery reads).
+    ResourceNotExists => ("ResourceNotExists", 400, "The specified resource does not exist."),
     /// The compliance pack does not exist in the caller's account.
     InvalidCompliancePackIdValue => ("Invalid.CompliancePackId.Value", 400, "The specified CompliancePackId does not exist."),
     /// A report for the pack is already being generated.

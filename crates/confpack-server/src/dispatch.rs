@@ -24,6 +24,14 @@ macro_rules! handler_table {
 }
 
 handler_table! {
+    ListDiscoveredResources => handlers::discovery::list_discovered_resources,
+    GetDiscoveredResource => handlers::discovery::get_discovered_resource,
+    GetResourceConfigurationTimeline => handlers::discovery::get_resource_configuration_timeline,
+    GetDiscoveredResourceCountsGroupByRegion => handlers::discovery::get_discovered_resource_counts_group_by_region,
+    GetDiscoveredResourceCountsGroupByResourceType => handlers::discovery::get_discovered_resource_counts_group_by_resource_type,
+    GetResourceConfigurationSample => handlers::discovery::get_resource_configuration_sample,
+    PutDiscoveredResources => handlers::ingestion::put_discovered_resources,
+    DeleteDiscoveredResources => handlers::ingestion::delete_discovered_resources,
     GenerateCompliancePackReport => handlers::reports::generate_compliance_pack_report,
     GetCompliancePackReport => handlers::reports::get_compliance_pack_report,
 }

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use confpack_store::Store;
 use metrics_exporter_prometheus::PrometheusHandle;
+use tokio::sync::Notify;
 
 use crate::key_cache::KeyCache;
 use crate::nonce::NonceCache;
@@ -41,6 +42,7 @@ pub(crate) struct Inner {
     pub(crate) nonces: NonceCache,
     pub(crate) throttle: Throttle,
     pub(crate) metrics: Option<PrometheusHandle>,
+    changes: Arc<Notify>,
     shutting_down: AtomicBool,
 }
 
@@ -57,6 +59,7 @@ impl AppState {
             throttle: Throttle::new(config.rate_limit_per_key),
             store,
             metrics,
+            changes: Arc::new(Notify::new()),
             shutting_down: AtomicBool::new(false),
         }))
     }
@@ -74,6 +77,20 @@ impl AppState {
     /// Drops remembered nonces whose window has passed; run periodically.
     pub fn purge_expired(&self) {
         self.0.nonces.purge_expired();
+    }
+
+    /// The "configuration changed" seam. Stored changes are durable in the store's change
+    /// feed (`ResourceStore::changes_since`); this notifier wakes an in-process subscriber
+    /// (rule evaluation) as soon as a request has stored one, so it need not poll tightly.
+    /// Changes made by other processes (`confpack import`, other nodes) are found by the
+    /// subscriber's periodic read of the feed.
+    pub fn change_notifier(&self) -> Arc<Notify> {
+        Arc::clone(&self.0.changes)
+    }
+
+    /// Wakes the change-feed subscriber.
+    pub(crate) fn notify_changes(&self) {
+        self.0.changes.notify_waiters();
     }
 
     pub(crate) fn inner(&self) -> &Inner {

@@ -1,6 +1,9 @@
 //! Action handlers, one module per domain area. A handler reads typed parameters from
 //! its [`CallContext`] and returns the response fields, or an [`ApiError`].
 
+pub(crate) mod discovery;
+pub(crate) mod ingestion;
+mod paging;
 pub(crate) mod reports;
 
 use confpack_model::AccountId;
@@ -58,4 +61,9 @@ pub(crate) fn store_failure(error: StoreError) -> ApiError {
             ApiError::internal()
         }
     }
+}
+
+/// Milliseconds since the epoch.
+pub(crate) fn now_ms() -> i64 {
+    i64::try_from(time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
 }

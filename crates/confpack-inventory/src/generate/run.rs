@@ -1,0 +1,185 @@
+//! State shared by a whole run: the seeded RNG, the id mint, the account's regions and
+//! resource groups; plus the envelope every generated item is wrapped in.
+
+use rand::rngs::StdRng;
+use rand::seq::IndexedRandom;
+use rand::{Rng, SeedableRng};
+use serde_json::{Map, Value, json};
+
+use super::ids::{IdMint, region_code, zones};
+
+/// Share of resources that pass each compliance-relevant property.
+pub(super) const COMPLIANT: f64 = 0.7;
+
+/// The instant the generated account is "as of", epoch milliseconds (2026-11-01T00:00:00Z).
+/// Creation times fall before it; "recent" AccessKeys are younger than 90 days at it.
+pub const REFERENCE_TIME_MS: i64 = 1_793_491_200_000;
+/// Resources are created within this many days before [`REFERENCE_TIME_MS`].
+const HISTORY_DAYS: i64 = 5 * 365;
+const DAY_MS: i64 = 86_400_000;
+
+/// How many resource groups every run has.
+pub(super) const RESOURCE_GROUPS: usize = 4;
+
+/// One region of the account.
+pub(super) struct Region {
+    pub name: String,
+    pub code: String,
+    pub zones: Vec<String>,
+}
+
+/// Run-wide state.
+pub(super) struct Run {
+    pub rng: StdRng,
+    pub ids: IdMint,
+    pub account_id: String,
+    pub regions: Vec<Region>,
+    /// `(id, name)`; the first is the account's default group.
+    pub resource_groups: Vec<(String, &'static str)>,
+    /// Where ActionTrail delivers (planned in the prelude, region 0).
+    pub audit_bucket: String,
+}
+
+impl Run {
+    pub(super) fn new(seed: u64, regions: &[String]) -> Self {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let mut ids = IdMint::new(&mut rng);
+        let account_id = ids.numeric(&mut rng);
+        let regions = regions.iter().map(|name| Region { code: region_code(name), zones: zones(name), name: name.clone() }).collect();
+        let resource_groups = ["default", "prod", "staging", "shared-services"]
+            .into_iter()
+            .map(|name| (ids.ecs_style(&mut rng, "rg-", "acfm", 16), name))
+            .collect();
+        let audit_bucket = format!("actiontrail-audit-{}", ids.suffix());
+        Self { rng, ids, account_id, regions, resource_groups, audit_bucket }
+    }
+
+    /// True with probability `p`.
+    pub(super) fn chance(&mut self, p: f64) -> bool {
+        self.rng.random_bool(p)
+    }
+
+    /// True for the compliant share of a property.
+    pub(super) fn compliant(&mut self) -> bool {
+        self.rng.random_bool(COMPLIANT)
+    }
+
+    /// One of `items` (non-empty).
+    pub(super) fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+        *items.choose(&mut self.rng).expect("pick from a non-empty list")
+    }
+
+    /// A number in `low..=high`.
+    pub(super) fn between(&mut self, low: u64, high: u64) -> u64 {
+        self.rng.random_range(low..=high)
+    }
+
+    /// A creation time within the account's history.
+    pub(super) fn creation_time(&mut self) -> i64 {
+        REFERENCE_TIME_MS - self.rng.random_range(30 * DAY_MS..HISTORY_DAYS * DAY_MS)
+    }
+
+    /// Some time between `after` and the reference instant.
+    pub(super) fn time_after(&mut self, after: i64) -> i64 {
+        if after >= REFERENCE_TIME_MS - 60_000 {
+            return after;
+        }
+        self.rng.random_range(after..REFERENCE_TIME_MS)
+    }
+
+    /// A time `min_days..max_days` before the reference instant.
+    pub(super) fn days_ago(&mut self, min_days: i64, max_days: i64) -> i64 {
+        REFERENCE_TIME_MS - self.rng.random_range(min_days * DAY_MS..max_days * DAY_MS)
+    }
+
+    /// A resource group id, most resources in the default or prod group.
+    pub(super) fn resource_group(&mut self) -> String {
+        let index = *[0usize, 0, 1, 1, 1, 2, 3].choose(&mut self.rng).expect("non-empty");
+        self.resource_groups[index].0.clone()
+    }
+
+    /// Tags for a resource of `app`; about one resource in five carries none, which the
+    /// required-tags rule flags.
+    pub(super) fn tags(&mut self, app: &'static str) -> Tags {
+        if self.chance(0.2) {
+            return Tags(Vec::new());
+        }
+        let env = self.pick(&["prod", "prod", "staging", "dev", "test"]);
+        let owner = self.pick(&["team-platform", "team-data", "team-web", "team-security"]);
+        let mut tags = vec![("app", app), ("env", env), ("owner", owner)];
+        if self.chance(0.5) {
+            tags.push(("cost-center", self.pick(&["cc-1001", "cc-1002", "cc-2001"])));
+        }
+        Tags(tags)
+    }
+
+    /// A public IPv4 address from Alibaba-looking ranges.
+    pub(super) fn public_ip(&mut self) -> String {
+        let first = self.pick(&[47u8, 39, 120, 121, 101, 8]);
+        let [a, b, c] = [self.rng.random_range(0..=255u8), self.rng.random_range(0..=255u8), self.rng.random_range(1..=254u8)];
+        format!("{first}.{a}.{b}.{c}")
+    }
+}
+
+/// Tags as key/value pairs, rendered in each API's own spelling.
+pub(super) struct Tags(pub Vec<(&'static str, &'static str)>);
+
+impl Tags {
+    /// The envelope's `{"key":["value"]}`.
+    pub(super) fn envelope(&self) -> Value {
+        Value::Object(self.0.iter().map(|(k, v)| ((*k).to_owned(), json!([v]))).collect())
+    }
+
+    /// `{"Tag":[{"TagKey":…,"TagValue":…}]}` (ECS, SLB, RDS).
+    pub(super) fn tag_key_value(&self) -> Value {
+        let list: Vec<Value> = self.0.iter().map(|(k, v)| json!({"TagKey": k, "TagValue": v})).collect();
+        json!({ "Tag": list })
+    }
+
+    /// `{"Tag":[{"Key":…,"Value":…}]}` (VPC, EIP, Redis).
+    pub(super) fn key_value(&self) -> Value {
+        let list: Vec<Value> = self.0.iter().map(|(k, v)| json!({"Key": k, "Value": v})).collect();
+        json!({ "Tag": list })
+    }
+}
+
+/// The ingestion fields around a configuration.
+pub(super) struct Envelope<'a> {
+    pub id: String,
+    pub resource_type: &'static str,
+    /// Region name, or `global`.
+    pub region: &'a str,
+    pub name: String,
+    pub resource_group: String,
+    /// Zonal types only.
+    pub zone: Option<&'a str>,
+    pub vpc: Option<&'a str>,
+    pub vswitch: Option<&'a str>,
+    pub created_ms: i64,
+    pub tags: &'a Tags,
+}
+
+impl Envelope<'_> {
+    /// The item: envelope fields, then `Configuration`.
+    pub(super) fn wrap(self, configuration: Value) -> Value {
+        let mut item = Map::new();
+        item.insert("ResourceId".into(), Value::String(self.id));
+        item.insert("ResourceType".into(), Value::from(self.resource_type));
+        item.insert("Region".into(), Value::from(self.region));
+        item.insert("ResourceName".into(), Value::String(self.name));
+        item.insert("ResourceGroupId".into(), Value::String(self.resource_group));
+        if let Some(zone) = self.zone {
+            item.insert("AvailabilityZone".into(), Value::from(zone));
+        }
+        if let Some(vpc) = self.vpc {
+            item.insert("VpcId".into(), Value::from(vpc));
+        }
+        if let Some(vswitch) = self.vswitch {
+            item.insert("VSwitchId".into(), Value::from(vswitch));
+        }
+        item.insert("ResourceCreationTime".into(), Value::from(self.created_ms));
+        item.insert("Tags".into(), self.tags.envelope());
+        item.insert("Configuration".into(), configuration);
+        Value::Object(item)
+    }
+}
