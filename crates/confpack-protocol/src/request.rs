@@ -105,10 +105,34 @@ fn is_form(headers: &HeaderMap) -> bool {
     })
 }
 
-fn decode_pairs(bytes: &[u8]) -> Vec<(String, String)> {
-    form_urlencoded::parse(bytes)
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect()
+/// Decodes `application/x-www-form-urlencoded` pairs strictly: a name or value that is
+/// not UTF-8 once percent-decoded is refused, naming it, rather than silently altered.
+fn decode_pairs(bytes: &[u8]) -> Result<Vec<(String, String)>, ApiError> {
+    let decode = |part: &[u8]| -> Result<String, Vec<u8>> {
+        let spaced: Vec<u8> = part
+            .iter()
+            .map(|&b| if b == b'+' { b' ' } else { b })
+            .collect();
+        let raw: Vec<u8> = percent_encoding::percent_decode(&spaced).collect();
+        String::from_utf8(raw).map_err(|e| e.into_bytes())
+    };
+    let mut pairs = Vec::new();
+    for piece in bytes.split(|&b| b == b'&').filter(|p| !p.is_empty()) {
+        let (name, value) = match piece.iter().position(|&b| b == b'=') {
+            Some(i) => (&piece[..i], &piece[i + 1..]),
+            None => (piece, &[][..]),
+        };
+        let name = decode(name).map_err(|raw| {
+            ApiError::invalid_parameter(
+                &String::from_utf8_lossy(&raw),
+                "the parameter name is not valid UTF-8",
+            )
+        })?;
+        let value = decode(value)
+            .map_err(|_| ApiError::invalid_parameter(&name, "the value is not valid UTF-8 text"))?;
+        pairs.push((name, value));
+    }
+    Ok(pairs)
 }
 
 impl RpcRequest {
@@ -120,10 +144,10 @@ impl RpcRequest {
         headers: &HeaderMap,
         body: &[u8],
     ) -> Result<Self, (Format, ApiError)> {
-        let query = decode_pairs(query.unwrap_or("").as_bytes());
+        let query = decode_pairs(query.unwrap_or("").as_bytes()).map_err(|e| (Format::Json, e))?;
         let mut pairs = query.clone();
         if !body.is_empty() && is_form(headers) {
-            pairs.extend(decode_pairs(body));
+            pairs.extend(decode_pairs(body).map_err(|e| (Format::Json, e))?);
         }
         let params = Params::from_pairs(pairs);
         let format = match params
@@ -338,6 +362,18 @@ mod tests {
         assert_eq!(req.params.optional("CompliancePackId"), Some("cp-1"));
         assert_eq!(req.query.len(), 2);
         assert!(req.check_version().is_ok());
+    }
+
+    #[test]
+    fn pairs_decode_strictly() {
+        let req = RpcRequest::parse("GET", Some("A=a+b%20c&B=%2B&C"), &HeaderMap::new(), b"")
+            .expect("parses");
+        assert_eq!(req.params.raw("A"), Some("a b c"));
+        assert_eq!(req.params.raw("B"), Some("+"));
+        assert_eq!(req.params.raw("C"), Some(""));
+        let (_, e) = RpcRequest::parse("POST", None, &form_headers(), b"Resources=%FF%FE")
+            .expect_err("not UTF-8");
+        assert!(e.message.contains("\"Resources\""), "{}", e.message);
     }
 
     #[test]

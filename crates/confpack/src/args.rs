@@ -29,6 +29,10 @@ pub enum Command {
     /// List every action of API 2020-09-07 and confpack's extensions, with whether this
     /// build supports it.
     Actions(ActionsArgs),
+    /// Import resource configurations (JSON arrays or NDJSON) into an account.
+    Import(ImportArgs),
+    /// Write a synthetic inventory as NDJSON.
+    Generate(GenerateArgs),
 }
 
 /// Where the data lives; shared by every command that opens the store.
@@ -158,4 +162,38 @@ pub struct ActionsArgs {
     /// Print only the supported actions' names.
     #[arg(long)]
     pub supported: bool,
+}
+
+/// `confpack import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The account that owns the resources.
+    #[arg(long)]
+    pub account: String,
+    /// The data store.
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Resources per transaction.
+    #[arg(long, default_value_t = 1000)]
+    pub batch_size: usize,
+    /// Files (JSON array or NDJSON), directories of .json/.ndjson/.jsonl files, or - for stdin.
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+}
+
+/// `confpack generate`.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// How many resources.
+    #[arg(long)]
+    pub resources: u64,
+    /// Seed: the same seed and options give the same output.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Only these resource types (comma-separated), instead of the main mix.
+    #[arg(long, value_delimiter = ',')]
+    pub types: Option<Vec<String>>,
+    /// Write here instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }

@@ -3,6 +3,8 @@
 mod admin;
 mod args;
 mod credentials;
+mod generate;
+mod import;
 mod serve;
 
 use clap::Parser;
@@ -27,6 +29,8 @@ fn main() -> std::process::ExitCode {
             Command::Accounts(cmd) => admin::accounts(cmd).await,
             Command::Keys(cmd) => admin::keys(cmd).await,
             Command::Actions(args) => admin::actions(&args),
+            Command::Import(args) => import::run(args).await,
+            Command::Generate(args) => generate::run(&args),
         }
     });
     match result {

@@ -14,13 +14,20 @@ pub(crate) fn encode<T: Serialize>(cursor: &T) -> String {
 
 /// Decodes the `NextToken` parameter, if any.
 pub(crate) fn decode<T: DeserializeOwned>(params: &Params) -> Result<Option<T>, ApiError> {
-    let Some(token) = params.optional("NextToken") else { return Ok(None) };
+    let Some(token) = params.optional("NextToken") else {
+        return Ok(None);
+    };
     URL_SAFE_NO_PAD
         .decode(token)
         .ok()
         .and_then(|bytes| serde_json::from_slice(&bytes).ok())
         .map(Some)
-        .ok_or_else(|| ApiError::invalid_parameter("NextToken", "it was not returned by a previous call of this action"))
+        .ok_or_else(|| {
+            ApiError::invalid_parameter(
+                "NextToken",
+                "it was not returned by a previous call of this action",
+            )
+        })
 }
 
 /// `MaxResults` in 1..=100, defaulting to `default` (or required when `default` is None).
@@ -40,7 +47,10 @@ mod tests {
     fn tokens_round_trip_and_garbage_is_refused() {
         let token = encode(&("ACS::ECS::Instance", "i-1"));
         let params = Params::from_pairs(vec![("NextToken".into(), token)]);
-        assert_eq!(decode::<(String, String)>(&params).ok().flatten(), Some(("ACS::ECS::Instance".into(), "i-1".into())));
+        assert_eq!(
+            decode::<(String, String)>(&params).ok().flatten(),
+            Some(("ACS::ECS::Instance".into(), "i-1".into()))
+        );
         let bad = Params::from_pairs(vec![("NextToken".into(), "not-a-token".into())]);
         assert!(decode::<(String, String)>(&bad).is_err());
     }

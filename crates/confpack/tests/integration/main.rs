@@ -4,6 +4,8 @@
 mod admin_cli;
 mod client;
 mod gateway;
+mod import_cli;
+mod inventory_api;
 mod operations;
 mod server;
 mod signatures;
