@@ -71,7 +71,11 @@ pub fn content_hash(record: &ResourceRecord) -> String {
         hasher.update([0]);
     }
     hasher.update(record.resource_creation_time.unwrap_or(-1).to_le_bytes());
-    hasher.update(serde_json::to_string(&record.tags).unwrap_or_default().as_bytes());
+    hasher.update(
+        serde_json::to_string(&record.tags)
+            .unwrap_or_default()
+            .as_bytes(),
+    );
     hasher.update([0]);
     hasher.update(canonical_json(&record.configuration).as_bytes());
     hex::encode(hasher.finalize())
@@ -87,6 +91,9 @@ mod tests {
         let a = json!({"b": 1, "a": {"y": [1, {"d": 2, "c": 3}], "x": null}});
         let b = json!({"a": {"x": null, "y": [1, {"c": 3, "d": 2}]}, "b": 1});
         assert_eq!(canonical_json(&a), canonical_json(&b));
-        assert_eq!(canonical_json(&a), r#"{"a":{"x":null,"y":[1,{"c":3,"d":2}]},"b":1}"#);
+        assert_eq!(
+            canonical_json(&a),
+            r#"{"a":{"x":null,"y":[1,{"c":3,"d":2}]},"b":1}"#
+        );
     }
 }

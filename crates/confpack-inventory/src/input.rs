@@ -14,7 +14,13 @@ use crate::registry::{is_well_formed, registry};
 const MAX_ID_LEN: usize = 512;
 
 /// Fields the discovery actions return that an export may carry back in; accepted and ignored.
-const OUTPUT_ONLY_FIELDS: &[&str] = &["AccountId", "ResourceDeleted", "ComplianceType", "Version", "UpdateTime"];
+const OUTPUT_ONLY_FIELDS: &[&str] = &[
+    "AccountId",
+    "ResourceDeleted",
+    "ComplianceType",
+    "Version",
+    "UpdateTime",
+];
 
 /// Why an item was refused: the field and what is wrong with it.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -27,15 +33,26 @@ pub struct InputError {
 }
 
 fn error(field: &str, message: impl Into<String>) -> InputError {
-    InputError { field: field.to_owned(), message: message.into() }
+    InputError {
+        field: field.to_owned(),
+        message: message.into(),
+    }
 }
 
 fn optional_string(item: &Map<String, Value>, field: &str) -> Result<String, InputError> {
     match item.get(field) {
         None | Some(Value::Null) => Ok(String::new()),
-        Some(Value::String(s)) if s.len() <= MAX_ID_LEN && !s.chars().any(char::is_control) => Ok(s.clone()),
-        Some(Value::String(_)) => Err(error(field, format!("must be at most {MAX_ID_LEN} characters without control characters"))),
-        Some(other) => Err(error(field, format!("must be a string, got {}", kind(other)))),
+        Some(Value::String(s)) if s.len() <= MAX_ID_LEN && !s.chars().any(char::is_control) => {
+            Ok(s.clone())
+        }
+        Some(Value::String(_)) => Err(error(
+            field,
+            format!("must be at most {MAX_ID_LEN} characters without control characters"),
+        )),
+        Some(other) => Err(error(
+            field,
+            format!("must be a string, got {}", kind(other)),
+        )),
     }
 }
 
@@ -51,21 +68,35 @@ fn kind(value: &Value) -> &'static str {
 }
 
 /// An object given as itself or as a JSON string of one.
-fn object_or_json_string(item: &Map<String, Value>, field: &str) -> Result<Option<Value>, InputError> {
+fn object_or_json_string(
+    item: &Map<String, Value>,
+    field: &str,
+) -> Result<Option<Value>, InputError> {
     match item.get(field) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Object(_)) => Ok(item.get(field).cloned()),
         Some(Value::String(text)) => match serde_json::from_str::<Value>(text) {
             Ok(parsed @ Value::Object(_)) => Ok(Some(parsed)),
-            Ok(other) => Err(error(field, format!("the JSON string holds {}, not an object", kind(&other)))),
+            Ok(other) => Err(error(
+                field,
+                format!("the JSON string holds {}, not an object", kind(&other)),
+            )),
             Err(e) => Err(error(field, format!("not valid JSON: {e}"))),
         },
-        Some(other) => Err(error(field, format!("must be an object or a JSON string of one, got {}", kind(other)))),
+        Some(other) => Err(error(
+            field,
+            format!(
+                "must be an object or a JSON string of one, got {}",
+                kind(other)
+            ),
+        )),
     }
 }
 
 fn parse_tags(item: &Map<String, Value>) -> Result<Tags, InputError> {
-    let Some(Value::Object(map)) = object_or_json_string(item, "Tags")? else { return Ok(BTreeMap::new()) };
+    let Some(Value::Object(map)) = object_or_json_string(item, "Tags")? else {
+        return Ok(BTreeMap::new());
+    };
     let mut tags = Tags::new();
     for (key, values) in map {
         let values = match values {
@@ -74,11 +105,23 @@ fn parse_tags(item: &Map<String, Value>) -> Result<Tags, InputError> {
                 .into_iter()
                 .map(|v| match v {
                     Value::String(s) => Ok(s),
-                    other => Err(error("Tags", format!("the values of tag {key:?} must be strings, got {}", kind(&other)))),
+                    other => Err(error(
+                        "Tags",
+                        format!(
+                            "the values of tag {key:?} must be strings, got {}",
+                            kind(&other)
+                        ),
+                    )),
                 })
                 .collect::<Result<_, _>>()?,
             other => {
-                return Err(error("Tags", format!("tag {key:?} must map to a list of strings, got {}", kind(&other))));
+                return Err(error(
+                    "Tags",
+                    format!(
+                        "tag {key:?} must map to a list of strings, got {}",
+                        kind(&other)
+                    ),
+                ));
             }
         };
         tags.insert(key, values);
@@ -90,23 +133,54 @@ fn parse_creation_time(item: &Map<String, Value>) -> Result<Option<i64>, InputEr
     const FIELD: &str = "ResourceCreationTime";
     match item.get(FIELD) {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => n.as_i64().filter(|v| *v >= 0).map(Some).ok_or_else(|| error(FIELD, "must be epoch milliseconds, a whole number ≥ 0")),
-        Some(Value::String(s)) => s.parse::<i64>().ok().filter(|v| *v >= 0).map(Some).ok_or_else(|| error(FIELD, format!("must be epoch milliseconds, got {s:?}"))),
-        Some(other) => Err(error(FIELD, format!("must be epoch milliseconds, got {}", kind(other)))),
+        Some(Value::Number(n)) => n
+            .as_i64()
+            .filter(|v| *v >= 0)
+            .map(Some)
+            .ok_or_else(|| error(FIELD, "must be epoch milliseconds, a whole number ≥ 0")),
+        Some(Value::String(s)) => s
+            .parse::<i64>()
+            .ok()
+            .filter(|v| *v >= 0)
+            .map(Some)
+            .ok_or_else(|| error(FIELD, format!("must be epoch milliseconds, got {s:?}"))),
+        Some(other) => Err(error(
+            FIELD,
+            format!("must be epoch milliseconds, got {}", kind(other)),
+        )),
     }
 }
 
 /// Validates one item.
 pub fn parse_resource(value: &Value) -> Result<ResourceRecord, InputError> {
     let Value::Object(item) = value else {
-        return Err(error("(item)", format!("each resource must be a JSON object, got {}", kind(value))));
+        return Err(error(
+            "(item)",
+            format!("each resource must be a JSON object, got {}", kind(value)),
+        ));
     };
     const KNOWN: &[&str] = &[
-        "ResourceId", "ResourceType", "Region", "ResourceName", "ResourceGroupId", "AvailabilityZone",
-        "ResourceCreationTime", "ResourceStatus", "VpcId", "VSwitchId", "Tags", "Configuration",
+        "ResourceId",
+        "ResourceType",
+        "Region",
+        "ResourceName",
+        "ResourceGroupId",
+        "AvailabilityZone",
+        "ResourceCreationTime",
+        "ResourceStatus",
+        "VpcId",
+        "VSwitchId",
+        "Tags",
+        "Configuration",
     ];
-    if let Some(unknown) = item.keys().find(|k| !KNOWN.contains(&k.as_str()) && !OUTPUT_ONLY_FIELDS.contains(&k.as_str())) {
-        return Err(error(unknown, format!("unknown field; the fields are {}", KNOWN.join(", "))));
+    if let Some(unknown) = item
+        .keys()
+        .find(|k| !KNOWN.contains(&k.as_str()) && !OUTPUT_ONLY_FIELDS.contains(&k.as_str()))
+    {
+        return Err(error(
+            unknown,
+            format!("unknown field; the fields are {}", KNOWN.join(", ")),
+        ));
     }
     let resource_id = optional_string(item, "ResourceId")?;
     if resource_id.is_empty() {
@@ -117,20 +191,35 @@ pub fn parse_resource(value: &Value) -> Result<ResourceRecord, InputError> {
         return Err(error("ResourceType", "is required"));
     }
     if !is_well_formed(&resource_type) {
-        return Err(error("ResourceType", format!("{resource_type:?} is not of the form ACS::Product::Type")));
+        return Err(error(
+            "ResourceType",
+            format!("{resource_type:?} is not of the form ACS::Product::Type"),
+        ));
     }
     let registered = registry().get(&resource_type);
     let mut region = optional_string(item, "Region")?;
     if region.is_empty() {
         match registered {
             Some(t) if t.global => region = "global".to_owned(),
-            _ => return Err(error("Region", "is required (use \"global\" for global resources)")),
+            _ => {
+                return Err(error(
+                    "Region",
+                    "is required (use \"global\" for global resources)",
+                ));
+            }
         }
     }
-    if !region.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-        return Err(error("Region", format!("{region:?} is not a region id such as cn-hangzhou or global")));
+    if !region
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-')
+    {
+        return Err(error(
+            "Region",
+            format!("{region:?} is not a region id such as cn-hangzhou or global"),
+        ));
     }
-    let configuration = object_or_json_string(item, "Configuration")?.ok_or_else(|| error("Configuration", "is required"))?;
+    let configuration = object_or_json_string(item, "Configuration")?
+        .ok_or_else(|| error("Configuration", "is required"))?;
     let mut resource_name = optional_string(item, "ResourceName")?;
     if resource_name.is_empty() {
         resource_name.clone_from(&resource_id);
@@ -178,7 +267,10 @@ mod tests {
         let mut item = bucket();
         item["Configuration"] = json!(r#"{"AccessControlList":{"Grant":"private"}}"#);
         item["Tags"] = json!(r#"{"hc":["value2"]}"#);
-        assert_eq!(parse_resource(&item).expect("valid"), parse_resource(&bucket()).expect("valid"));
+        assert_eq!(
+            parse_resource(&item).expect("valid"),
+            parse_resource(&bucket()).expect("valid")
+        );
     }
 
     #[test]
@@ -186,23 +278,54 @@ mod tests {
         let mut item = bucket();
         item["ResourceType"] = json!("ACS::Acme::Widget");
         assert!(parse_resource(&item).expect("valid").custom_type);
-        let user = json!({"ResourceId": "u-1", "ResourceType": "ACS::RAM::User", "Configuration": {}});
+        let user =
+            json!({"ResourceId": "u-1", "ResourceType": "ACS::RAM::User", "Configuration": {}});
         assert_eq!(parse_resource(&user).expect("valid").region, "global");
     }
 
     #[test]
     fn errors_name_the_field() {
         let cases = [
-            (json!({"ResourceType": "ACS::OSS::Bucket", "Region": "r", "Configuration": {}}), "ResourceId"),
-            (json!({"ResourceId": 5, "ResourceType": "ACS::OSS::Bucket", "Region": "r", "Configuration": {}}), "ResourceId"),
-            (json!({"ResourceId": "x", "ResourceType": "OSS Bucket", "Region": "r", "Configuration": {}}), "ResourceType"),
-            (json!({"ResourceId": "x", "ResourceType": "ACS::OSS::Bucket", "Configuration": {}}), "Region"),
-            (json!({"ResourceId": "x", "ResourceType": "ACS::OSS::Bucket", "Region": "r"}), "Configuration"),
-            (json!({"ResourceId": "x", "ResourceType": "ACS::OSS::Bucket", "Region": "r", "Configuration": "{bad"}), "Configuration"),
-            (json!({"ResourceId": "x", "ResourceType": "ACS::OSS::Bucket", "Region": "r", "Configuration": [1]}), "Configuration"),
-            (json!({"ResourceId": "x", "ResourceType": "ACS::OSS::Bucket", "Region": "r", "Configuration": {}, "Tags": {"k": 1}}), "Tags"),
-            (json!({"ResourceId": "x", "ResourceType": "ACS::OSS::Bucket", "Region": "r", "Configuration": {}, "ResourceCreationTime": "soon"}), "ResourceCreationTime"),
-            (json!({"ResourceId": "x", "ResourceType": "ACS::OSS::Bucket", "Region": "r", "Configuration": {}, "Configration": {}}), "Configration"),
+            (
+                json!({"ResourceType": "ACS::OSS::Bucket", "Region": "r", "Configuration": {}}),
+                "ResourceId",
+            ),
+            (
+                json!({"ResourceId": 5, "ResourceType": "ACS::OSS::Bucket", "Region": "r", "Configuration": {}}),
+                "ResourceId",
+            ),
+            (
+                json!({"ResourceId": "x", "ResourceType": "OSS Bucket", "Region": "r", "Configuration": {}}),
+                "ResourceType",
+            ),
+            (
+                json!({"ResourceId": "x", "ResourceType": "ACS::OSS::Bucket", "Configuration": {}}),
+                "Region",
+            ),
+            (
+                json!({"ResourceId": "x", "ResourceType": "ACS::OSS::Bucket", "Region": "r"}),
+                "Configuration",
+            ),
+            (
+                json!({"ResourceId": "x", "ResourceType": "ACS::OSS::Bucket", "Region": "r", "Configuration": "{bad"}),
+                "Configuration",
+            ),
+            (
+                json!({"ResourceId": "x", "ResourceType": "ACS::OSS::Bucket", "Region": "r", "Configuration": [1]}),
+                "Configuration",
+            ),
+            (
+                json!({"ResourceId": "x", "ResourceType": "ACS::OSS::Bucket", "Region": "r", "Configuration": {}, "Tags": {"k": 1}}),
+                "Tags",
+            ),
+            (
+                json!({"ResourceId": "x", "ResourceType": "ACS::OSS::Bucket", "Region": "r", "Configuration": {}, "ResourceCreationTime": "soon"}),
+                "ResourceCreationTime",
+            ),
+            (
+                json!({"ResourceId": "x", "ResourceType": "ACS::OSS::Bucket", "Region": "r", "Configuration": {}, "Configration": {}}),
+                "Configration",
+            ),
             (json!("just a string"), "(item)"),
         ];
         for (item, field) in cases {

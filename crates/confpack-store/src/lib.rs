@@ -14,8 +14,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use confpack_model::{
-    AccessKey, AccessKeyId, Account, AccountId, AccountStatus, ConfigurationChanged, KeyStatus, PreparedResource,
-    PutOutcome, ResourceVersion, StoredResource,
+    AccessKey, AccessKeyId, Account, AccountId, AccountStatus, ConfigurationChanged, KeyStatus,
+    PreparedResource, PutOutcome, ResourceVersion, StoredResource,
 };
 
 pub use error::StoreError;
@@ -84,28 +84,62 @@ pub trait ResourceStore: Send + Sync + 'static {
     /// Stores a batch in one transaction: all of it or none. Returns, per item, whether it
     /// was created, changed or unchanged, and its version. An unchanged item (same content
     /// hash, not deleted) writes nothing.
-    async fn put_resources(&self, account: AccountId, items: &[PreparedResource], now_ms: i64) -> StoreResult<Vec<(PutOutcome, i64)>>;
+    async fn put_resources(
+        &self,
+        account: AccountId,
+        items: &[PreparedResource],
+        now_ms: i64,
+    ) -> StoreResult<Vec<(PutOutcome, i64)>>;
 
     /// Marks resources of one type deleted (a `REMOVE` version each), in one transaction.
     /// Unknown ids fail the whole call with `NotFound` naming them; already deleted ones
     /// are left as they are. Returns how many were newly deleted.
-    async fn delete_resources(&self, account: AccountId, resource_type: &str, ids: &[String], now_ms: i64) -> StoreResult<u64>;
+    async fn delete_resources(
+        &self,
+        account: AccountId,
+        resource_type: &str,
+        ids: &[String],
+        now_ms: i64,
+    ) -> StoreResult<u64>;
 
     /// One resource, deleted or not.
-    async fn get_resource(&self, account: AccountId, resource_type: &str, resource_id: &str) -> StoreResult<Option<StoredResource>>;
+    async fn get_resource(
+        &self,
+        account: AccountId,
+        resource_type: &str,
+        resource_id: &str,
+    ) -> StoreResult<Option<StoredResource>>;
 
     /// A page of resources in `(ResourceType, ResourceId)` order, without configurations.
-    async fn list_resources(&self, account: AccountId, query: &ResourceQuery) -> StoreResult<ResourcePage>;
+    async fn list_resources(
+        &self,
+        account: AccountId,
+        query: &ResourceQuery,
+    ) -> StoreResult<ResourcePage>;
 
     /// A page of one resource's versions, newest first.
-    async fn resource_timeline(&self, account: AccountId, resource_type: &str, resource_id: &str, query: &TimelineQuery) -> StoreResult<Vec<ResourceVersion>>;
+    async fn resource_timeline(
+        &self,
+        account: AccountId,
+        resource_type: &str,
+        resource_id: &str,
+        query: &TimelineQuery,
+    ) -> StoreResult<Vec<ResourceVersion>>;
 
     /// Counts of resources not deleted, grouped as `group` says, in group order.
-    async fn count_resources(&self, account: AccountId, group: &CountGroup) -> StoreResult<Vec<(String, i64)>>;
+    async fn count_resources(
+        &self,
+        account: AccountId,
+        group: &CountGroup,
+    ) -> StoreResult<Vec<(String, i64)>>;
 
     /// The change feed: every version recorded after `after_seq`, oldest first, with its
     /// sequence number. Rule evaluation subscribes here.
-    async fn changes_since(&self, after_seq: i64, limit: u32) -> StoreResult<Vec<(i64, ConfigurationChanged)>>;
+    async fn changes_since(
+        &self,
+        after_seq: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<(i64, ConfigurationChanged)>>;
 }
 
 /// Where the store lives: a PostgreSQL URL, or the embedded SQLite file in `data_dir`.

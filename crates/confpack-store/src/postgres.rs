@@ -5,9 +5,9 @@ use std::time::Duration;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
 use crate::StoreResult;
+use crate::shared_sql::Backend;
 use crate::shared_sql::accounts::portable_account_store;
 use crate::shared_sql::resources::portable_resource_store;
-use crate::shared_sql::Backend;
 
 /// The PostgreSQL store.
 #[derive(Clone, Debug)]

@@ -9,9 +9,9 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+use crate::shared_sql::Backend;
 use crate::shared_sql::accounts::portable_account_store;
 use crate::shared_sql::resources::portable_resource_store;
-use crate::shared_sql::Backend;
 use crate::{StoreError, StoreResult};
 
 /// The SQLite store.

@@ -188,4 +188,3 @@ macro_rules! portable_account_store {
 }
 
 pub(crate) use portable_account_store;
-

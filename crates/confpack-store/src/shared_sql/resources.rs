@@ -13,19 +13,23 @@ pub(crate) const RESOURCE_COLUMNS: &str = "resource_type, resource_id, region, r
      resource_creation_time, resource_status, vpc_id, vswitch_id, tags, custom_type, deleted, version, update_time";
 
 /// Columns of `resource_versions` that `version_from_row` reads.
-pub(crate) const VERSION_COLUMNS: &str =
-    "version, capture_time, event_type, configuration_diff, region, resource_name, availability_zone, resource_creation_time, tags";
+pub(crate) const VERSION_COLUMNS: &str = "version, capture_time, event_type, configuration_diff, region, resource_name, availability_zone, resource_creation_time, tags";
 
 fn parse_json(text: &str, what: &str) -> StoreResult<Value> {
-    serde_json::from_str(text).map_err(|e| StoreError::Internal(format!("stored {what} is not JSON: {e}")))
+    serde_json::from_str(text)
+        .map_err(|e| StoreError::Internal(format!("stored {what} is not JSON: {e}")))
 }
 
 fn parse_tags(text: &str) -> StoreResult<Tags> {
-    serde_json::from_str(text).map_err(|e| StoreError::Internal(format!("stored tags are not a tag map: {e}")))
+    serde_json::from_str(text)
+        .map_err(|e| StoreError::Internal(format!("stored tags are not a tag map: {e}")))
 }
 
 /// Decodes a `resources` row; `configuration` is parsed when the row carries it.
-pub(crate) fn resource_from_row<R: Row>(row: &R, configuration: Option<&str>) -> StoreResult<StoredResource>
+pub(crate) fn resource_from_row<R: Row>(
+    row: &R,
+    configuration: Option<&str>,
+) -> StoreResult<StoredResource>
 where
     for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
     for<'a> Option<i64>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
@@ -44,7 +48,10 @@ where
         vpc_id: row.try_get("vpc_id")?,
         vswitch_id: row.try_get("vswitch_id")?,
         tags: parse_tags(&row.try_get::<String, _>("tags")?)?,
-        configuration: configuration.map(|text| parse_json(text, "configuration")).transpose()?.unwrap_or(Value::Null),
+        configuration: configuration
+            .map(|text| parse_json(text, "configuration"))
+            .transpose()?
+            .unwrap_or(Value::Null),
         custom_type: row.try_get::<i64, _>("custom_type")? != 0,
     };
     Ok(StoredResource {
@@ -56,7 +63,10 @@ where
 }
 
 /// Decodes a `resource_versions` row; a NULL diff is filled from `first_capture`.
-pub(crate) fn version_from_row<R: Row>(row: &R, first_capture: Option<&Value>) -> StoreResult<ResourceVersion>
+pub(crate) fn version_from_row<R: Row>(
+    row: &R,
+    first_capture: Option<&Value>,
+) -> StoreResult<ResourceVersion>
 where
     for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
     for<'a> Option<i64>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
@@ -66,7 +76,10 @@ where
 {
     let diff = match row.try_get::<Option<String>, _>("configuration_diff")? {
         Some(text) => parse_json(&text, "configuration diff")?,
-        None => confpack_model::resource::configuration_diff(None, first_capture.unwrap_or(&Value::Null)),
+        None => confpack_model::resource::configuration_diff(
+            None,
+            first_capture.unwrap_or(&Value::Null),
+        ),
     };
     Ok(ResourceVersion {
         version: row.try_get("version")?,
