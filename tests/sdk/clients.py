@@ -13,6 +13,7 @@ turns the SDK's exception into an :class:`ApiError` so tests compare one shape.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib
 import json
 import re
@@ -78,8 +79,9 @@ class V3Client:
         request = getattr(config_models, f"{action}Request")(**{_snake(k): v for k, v in params.items()})
         return getattr(self._sdk, _snake(action))(request).body.to_map()
 
-    def call_untyped(self, action: str, **params: str) -> dict[str, Any]:
-        """Calls `action` through the SDK's generic `call_api`, parameters in the query."""
+    def call_untyped(self, action: str, *, in_body: bool = False, **params: str) -> dict[str, Any]:
+        """Calls `action` through the SDK's generic `call_api`, parameters in the query, or
+        in the form body when `in_body`."""
         api = open_api_models.Params(
             action=action,
             version=API_VERSION,
@@ -91,7 +93,8 @@ class V3Client:
             req_body_type="formData",
             body_type="json",
         )
-        return self._sdk.call_api(api, open_api_models.OpenApiRequest(query=params), RuntimeOptions())["body"]
+        request = open_api_models.OpenApiRequest(body=params) if in_body else open_api_models.OpenApiRequest(query=params)
+        return self._sdk.call_api(api, request, RuntimeOptions())["body"]
 
     @staticmethod
     def error_from(exception: Exception) -> ApiError:
@@ -126,13 +129,17 @@ class OldSdkClient:
     def call(self, action: str, **params: str) -> dict[str, Any]:
         return json.loads(self.sdk.do_action_with_exception(self.typed_request(action, **params)))
 
-    def call_untyped(self, action: str, **params: str) -> dict[str, Any]:
-        """Calls `action` with the SDK's `CommonRequest`, parameters in the query."""
+    def call_untyped(self, action: str, *, in_body: bool = False, **params: str) -> dict[str, Any]:
+        """Calls `action` with the SDK's `CommonRequest`, parameters in the query
+        (`add_query_param`), or in the form body (`add_body_params`) when `in_body`."""
         request = CommonRequest(domain=self.endpoint, version=API_VERSION, action_name=action)
         request.set_method("POST")
         request.set_protocol_type("http")
         for name, value in params.items():
-            request.add_query_param(name, value)
+            if in_body:
+                request.add_body_params(name, value)
+            else:
+                request.add_query_param(name, value)
         return json.loads(self.sdk.do_action_with_exception(request))
 
     @staticmethod
@@ -163,10 +170,11 @@ def make_client(kind: str, endpoint: str, credentials: Credentials) -> Client:
     raise ValueError(f"unknown client kind {kind!r}")
 
 
-def expect_error(client: Client, action: str, *, untyped: bool = False, **params: str) -> ApiError:
-    """Calls `action` (typed unless `untyped`), expects the SDK to raise, and returns the
-    error, having checked the one thing every error carries: an upper-case UUID RequestId."""
-    call: Callable[..., dict[str, Any]] = client.call_untyped if untyped else client.call
+def expect_error(client: Client, action: str, *, untyped: bool = False, in_body: bool = False, **params: str) -> ApiError:
+    """Calls `action` (typed unless `untyped`; untyped with the parameters in the form body
+    when `in_body`), expects the SDK to raise, and returns the error, having checked the
+    one thing every error carries: an upper-case UUID RequestId."""
+    call: Callable[..., dict[str, Any]] = functools.partial(client.call_untyped, in_body=in_body) if untyped else client.call
     try:
         response = call(action, **params)
     except Exception as exception:  # noqa: BLE001 - error_from re-raises what it does not know

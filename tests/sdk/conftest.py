@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import pathlib
+import uuid
 from typing import Callable, Iterator
 
 import pytest
@@ -80,3 +81,16 @@ def make_sdk_client(client_kind: str) -> Callable[[ConfpackServer, Credentials],
 def client(server: ConfpackServer, client_kind: str) -> Client:
     """A client of the current kind, signing as the shared server's first account."""
     return make_client(client_kind, server.endpoint, server.credentials)
+
+
+@pytest.fixture
+def fresh_account(server: ConfpackServer) -> Credentials:
+    """A new account on the shared server (`accounts create`), so that a test sees only
+    the resources it stores itself."""
+    return server.create_account(f"test-{uuid.uuid4().hex[:12]}")
+
+
+@pytest.fixture
+def account_client(server: ConfpackServer, fresh_account: Credentials, client_kind: str) -> Client:
+    """A client of the current kind signing as `fresh_account`."""
+    return make_client(client_kind, server.endpoint, fresh_account)
