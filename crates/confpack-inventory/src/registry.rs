@@ -58,7 +58,8 @@ impl Registry {
 /// be empty only in the account pseudo-type `ACS::::Account`).
 pub fn is_well_formed(name: &str) -> bool {
     let mut parts = name.split("::");
-    let (Some("ACS"), Some(product), Some(kind), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+    let (Some("ACS"), Some(product), Some(kind), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
         return false;
     };
     let word = |s: &str| !s.is_empty() && s.len() <= 64 && s.chars().all(|c| c.is_ascii_alphanumeric());
@@ -72,13 +73,134 @@ mod tests {
     #[test]
     fn the_data_file_parses_and_names_are_unique_and_well_formed() {
         let registry = registry();
-        assert!(registry.iter().count() >= 2);
+        assert!(registry.iter().count() >= 45, "{} types", registry.iter().count());
         for t in registry.iter() {
             assert!(is_well_formed(&t.resource_type), "{}", t.resource_type);
             assert!(t.sample_configuration.is_object(), "{}: the sample is an object", t.resource_type);
+            assert!(
+                !t.sample_configuration.as_object().is_some_and(serde_json::Map::is_empty),
+                "{}: the sample has properties",
+                t.resource_type
+            );
             assert!(!t.source.is_empty(), "{}: says where its shape comes from", t.resource_type);
         }
         assert_eq!(registry.by_name.len(), registry.types.len(), "duplicate resource types");
+    }
+
+    /// The types the 2021 documentation lists as supported, plus the account pseudo-type.
+    const DOCUMENTED: [&str; 54] = [
+        "ACS::ECS::Instance",
+        "ACS::ECS::NetworkInterface",
+        "ACS::ECS::SecurityGroup",
+        "ACS::ECS::Disk",
+        "ACS::ECS::Snapshot",
+        "ACS::ECS::AutoSnapshotPolicy",
+        "ACS::ECS::Command",
+        "ACS::ECS::DedicatedHost",
+        "ACS::ECS::LaunchTemplate",
+        "ACS::RDS::DBInstance",
+        "ACS::ActionTrail::Trail",
+        "ACS::VPC::VPC",
+        "ACS::VPC::RouteTable",
+        "ACS::VPC::VSwitch",
+        "ACS::VPN::VpnGateway",
+        "ACS::VPN::VpnConnection",
+        "ACS::VPN::CustomerGateway",
+        "ACS::EIP::EipAddress",
+        "ACS::RAM::Role",
+        "ACS::RAM::Policy",
+        "ACS::RAM::User",
+        "ACS::SLB::LoadBalancer",
+        "ACS::SLB::CACertificate",
+        "ACS::SLB::ServerCertificate",
+        "ACS::SLB::AccessControlList",
+        "ACS::CDN::Domain",
+        "ACS::ESS::ScalingGroup",
+        "ACS::ESS::ScalingRule",
+        "ACS::ESS::ScalingConfiguration",
+        "ACS::OSS::Bucket",
+        "ACS::Redis::DBInstance",
+        "ACS::PolarDB::DBCluster",
+        "ACS::MongoDB::DBInstance",
+        "ACS::CBWP::CommonBandwidthPackage",
+        "ACS::CEN::CenInstance",
+        "ACS::CEN::CenBandwidthPackage",
+        "ACS::CEN::Flowlog",
+        "ACS::ACK::Cluster",
+        "ACS::WAF::Instance",
+        "ACS::WAF::Domain",
+        "ACS::DdosCoo::Instance",
+        "ACS::NAT::NATGateway",
+        "ACS::NAS::FileSystem",
+        "ACS::NAS::MountTarget",
+        "ACS::NAS::AccessGroup",
+        "ACS::MSE::Cluster",
+        "ACS::MQ::Instance",
+        "ACS::HBase::Cluster",
+        "ACS::DNS::Instance",
+        "ACS::DNS::Domain",
+        "ACS::DNS::DomainGroup",
+        "ACS::RM::ResourceGroup",
+        "ACS::OOS::Inventory",
+        "ACS::::Account",
+    ];
+
+    #[test]
+    fn every_documented_type_is_registered() {
+        for name in DOCUMENTED {
+            assert!(registry().get(name).is_some(), "{name} is missing");
+        }
+        // Types the managed rules evaluate beyond the documented list.
+        for name in [
+            "ACS::KMS::Key",
+            "ACS::KMS::Secret",
+            "ACS::SLS::Project",
+            "ACS::SLS::LogStore",
+            "ACS::ElasticSearch::Instance",
+            "ACS::FC::Function",
+            "ACS::ApiGateway::Api",
+            "ACS::ALB::LoadBalancer",
+            "ACS::Kafka::Instance",
+        ] {
+            assert!(registry().get(name).is_some(), "{name} is missing");
+        }
+    }
+
+    #[test]
+    fn account_wide_types_are_global_and_regional_ones_are_not() {
+        let global = |name: &str| registry().get(name).unwrap_or_else(|| panic!("{name}")).global;
+        for name in [
+            "ACS::::Account",
+            "ACS::RAM::User",
+            "ACS::RAM::Role",
+            "ACS::RAM::Policy",
+            "ACS::CDN::Domain",
+            "ACS::DNS::Domain",
+            "ACS::RM::ResourceGroup",
+        ] {
+            assert!(global(name), "{name} is global");
+        }
+        for name in
+            ["ACS::ECS::Instance", "ACS::OSS::Bucket", "ACS::ActionTrail::Trail", "ACS::KMS::Key", "ACS::VPC::VPC"]
+        {
+            assert!(!global(name), "{name} is regional");
+        }
+    }
+
+    #[test]
+    fn the_vendor_samples_are_kept_verbatim() {
+        let sample = |name: &str| {
+            serde_json::to_string(&registry().get(name).expect("registered").sample_configuration)
+                .expect("serialisable")
+        };
+        assert_eq!(
+            sample("ACS::OSS::Bucket"),
+            r#"{"AccessControlList":{"Grant":"private"},"ServerSideEncryptionRule":{"SSEAlgorithm":"None"},"Comment":"","CreationDate":"2021-06-29T10:05:12.000Z","Owner":{"DisplayName":"1009318965420000","ID":"1009318965420000"},"StorageClass":"Standard","DataRedundancyType":"LRS","AllowEmptyReferer":"true","Name":"new-bucket","BucketPolicy":{"LogPrefix":"","LogBucket":""},"ExtranetEndpoint":"oss-cn-hangzhou.aliyuncs.com","IntranetEndpoint":"oss-cn-hangzhou-internal.aliyuncs.com","Location":"oss-cn-hangzhou"}"#
+        );
+        assert_eq!(
+            sample("ACS::RAM::User"),
+            r#"{"UpdateDate":"2019-10-21T08:02:58Z","UserName":"test123","AccessKeys":{"AccessKey":[]},"UserId":"2084490000000000","Comments":"","DisplayName":"test123","CreateDate":"2019-10-21T07:57:55Z","LoginProfile":{"PasswordResetRequired":false,"UserName":"test123","MFABindRequired":false,"CreateDate":"2019-10-21T07:57:55Z"}}"#
+        );
     }
 
     #[test]

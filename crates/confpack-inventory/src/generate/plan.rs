@@ -30,7 +30,8 @@ pub(super) const SUPPORTED: [&str; 17] = [
 ];
 
 /// Types that only the run's prelude emits, with how many of each it emits.
-pub(super) const PRELUDE_ONLY: [(&str, u64); 2] = [("ACS::::Account", 1), ("ACS::RM::ResourceGroup", RESOURCE_GROUPS as u64)];
+pub(super) const PRELUDE_ONLY: [(&str, u64); 2] =
+    [("ACS::::Account", 1), ("ACS::RM::ResourceGroup", RESOURCE_GROUPS as u64)];
 
 /// Types a network block can emit (as indexes into [`SUPPORTED`]).
 pub(super) const NETWORK_TYPES: std::ops::RangeInclusive<usize> = 2..=16;
@@ -234,7 +235,8 @@ impl Block {
             self.queue.push_back(Item::RamPolicy(self.policies.len() - 1));
         }
         for _ in 0..run.between(3, 8) {
-            let who = run.pick(&["alice", "bob", "carol", "dave", "erin", "frank", "ci-deployer", "backup-bot", "grafana"]);
+            let who =
+                run.pick(&["alice", "bob", "carol", "dave", "erin", "frank", "ci-deployer", "backup-bot", "grafana"]);
             self.users.push(format!("{who}-{}", run.ids.suffix()));
             self.queue.push_back(Item::RamUser(self.users.len() - 1));
         }
@@ -262,7 +264,11 @@ impl Block {
         for n in 0..run.between(2, 3) {
             let n = usize::try_from(n).expect("small");
             let id = rng_id(run, "vsw-", 21);
-            self.vswitches.push(VSwitchPlan { id, zone: (first_zone + n) % zone_count, octet: u8::try_from(n).expect("small") * 16 + 1 });
+            self.vswitches.push(VSwitchPlan {
+                id,
+                zone: (first_zone + n) % zone_count,
+                octet: u8::try_from(n).expect("small") * 16 + 1,
+            });
             self.queue.push_back(Item::VSwitch(n));
         }
         for n in 0..run.between(2, 4) {
@@ -355,7 +361,8 @@ impl Block {
             let id = ids.ecs_style(rng, "lb-", code, 21);
             let count = run.between(2, 4).min(self.instances.len() as u64);
             let start = usize::try_from(run.between(0, self.instances.len() as u64 - 1)).expect("small");
-            let backends = (0..usize::try_from(count).expect("small")).map(|k| (start + k) % self.instances.len()).collect();
+            let backends =
+                (0..usize::try_from(count).expect("small")).map(|k| (start + k) % self.instances.len()).collect();
             let vswitch = n % self.vswitches.len();
             self.load_balancers.push(LoadBalancerPlan { id, vswitch, backends });
             self.queue.push_back(Item::LoadBalancer(n));

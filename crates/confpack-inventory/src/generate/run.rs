@@ -4,8 +4,8 @@
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
-use serde_json::{Map, Value, json};
 
+use super::emit::Emit;
 use super::ids::{IdMint, region_code, zones};
 
 /// Share of resources that pass each compliance-relevant property.
@@ -45,7 +45,10 @@ impl Run {
         let mut rng = StdRng::seed_from_u64(seed);
         let mut ids = IdMint::new(&mut rng);
         let account_id = ids.numeric(&mut rng);
-        let regions = regions.iter().map(|name| Region { code: region_code(name), zones: zones(name), name: name.clone() }).collect();
+        let regions = regions
+            .iter()
+            .map(|name| Region { code: region_code(name), zones: zones(name), name: name.clone() })
+            .collect();
         let resource_groups = ["default", "prod", "staging", "shared-services"]
             .into_iter()
             .map(|name| (ids.ecs_style(&mut rng, "rg-", "acfm", 16), name))
@@ -116,7 +119,8 @@ impl Run {
     /// A public IPv4 address from Alibaba-looking ranges.
     pub(super) fn public_ip(&mut self) -> String {
         let first = self.pick(&[47u8, 39, 120, 121, 101, 8]);
-        let [a, b, c] = [self.rng.random_range(0..=255u8), self.rng.random_range(0..=255u8), self.rng.random_range(1..=254u8)];
+        let [a, b, c] =
+            [self.rng.random_range(0..=255u8), self.rng.random_range(0..=255u8), self.rng.random_range(1..=254u8)];
         format!("{first}.{a}.{b}.{c}")
     }
 }
@@ -126,31 +130,42 @@ pub(super) struct Tags(pub Vec<(&'static str, &'static str)>);
 
 impl Tags {
     /// The envelope's `{"key":["value"]}`.
-    pub(super) fn envelope(&self) -> Value {
-        Value::Object(self.0.iter().map(|(k, v)| ((*k).to_owned(), json!([v]))).collect())
+    pub(super) fn envelope<E: Emit>(&self, e: &mut E) {
+        e.object(|e| self.0.iter().for_each(|(k, v)| e.strs(k, [v])));
     }
 
     /// `{"Tag":[{"TagKey":…,"TagValue":…}]}` (ECS, SLB, RDS).
-    pub(super) fn tag_key_value(&self) -> Value {
-        let list: Vec<Value> = self.0.iter().map(|(k, v)| json!({"TagKey": k, "TagValue": v})).collect();
-        json!({ "Tag": list })
+    pub(super) fn tag_key_value<E: Emit>(&self, e: &mut E) {
+        self.list(e, "TagKey", "TagValue");
     }
 
     /// `{"Tag":[{"Key":…,"Value":…}]}` (VPC, EIP, Redis).
-    pub(super) fn key_value(&self) -> Value {
-        let list: Vec<Value> = self.0.iter().map(|(k, v)| json!({"Key": k, "Value": v})).collect();
-        json!({ "Tag": list })
+    pub(super) fn key_value<E: Emit>(&self, e: &mut E) {
+        self.list(e, "Key", "Value");
+    }
+
+    fn list<E: Emit>(&self, e: &mut E, key_name: &str, value_name: &str) {
+        e.object(|e| {
+            e.arr("Tag", |e| {
+                for (k, v) in &self.0 {
+                    e.object(|e| {
+                        e.str(key_name, k);
+                        e.str(value_name, v);
+                    });
+                }
+            });
+        });
     }
 }
 
 /// The ingestion fields around a configuration.
 pub(super) struct Envelope<'a> {
-    pub id: String,
+    pub id: &'a str,
     pub resource_type: &'static str,
     /// Region name, or `global`.
     pub region: &'a str,
-    pub name: String,
-    pub resource_group: String,
+    pub name: &'a str,
+    pub resource_group: &'a str,
     /// Zonal types only.
     pub zone: Option<&'a str>,
     pub vpc: Option<&'a str>,
@@ -160,26 +175,28 @@ pub(super) struct Envelope<'a> {
 }
 
 impl Envelope<'_> {
-    /// The item: envelope fields, then `Configuration`.
-    pub(super) fn wrap(self, configuration: Value) -> Value {
-        let mut item = Map::new();
-        item.insert("ResourceId".into(), Value::String(self.id));
-        item.insert("ResourceType".into(), Value::from(self.resource_type));
-        item.insert("Region".into(), Value::from(self.region));
-        item.insert("ResourceName".into(), Value::String(self.name));
-        item.insert("ResourceGroupId".into(), Value::String(self.resource_group));
-        if let Some(zone) = self.zone {
-            item.insert("AvailabilityZone".into(), Value::from(zone));
-        }
-        if let Some(vpc) = self.vpc {
-            item.insert("VpcId".into(), Value::from(vpc));
-        }
-        if let Some(vswitch) = self.vswitch {
-            item.insert("VSwitchId".into(), Value::from(vswitch));
-        }
-        item.insert("ResourceCreationTime".into(), Value::from(self.created_ms));
-        item.insert("Tags".into(), self.tags.envelope());
-        item.insert("Configuration".into(), configuration);
-        Value::Object(item)
+    /// Emits the item: the envelope fields, then `Configuration`, whose members
+    /// `configuration` emits.
+    pub(super) fn emit<E: Emit>(&self, e: &mut E, configuration: impl FnOnce(&mut E)) {
+        e.object(|e| {
+            e.str("ResourceId", self.id);
+            e.str("ResourceType", self.resource_type);
+            e.str("Region", self.region);
+            e.str("ResourceName", self.name);
+            e.str("ResourceGroupId", self.resource_group);
+            if let Some(zone) = self.zone {
+                e.str("AvailabilityZone", zone);
+            }
+            if let Some(vpc) = self.vpc {
+                e.str("VpcId", vpc);
+            }
+            if let Some(vswitch) = self.vswitch {
+                e.str("VSwitchId", vswitch);
+            }
+            e.num("ResourceCreationTime", self.created_ms);
+            e.key("Tags");
+            self.tags.envelope(e);
+            e.obj("Configuration", configuration);
+        });
     }
 }

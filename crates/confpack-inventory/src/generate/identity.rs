@@ -1,0 +1,262 @@
+//! Account-level and identity resources: the `ACS::::Account` pseudo-resource, resource
+//! groups (ResourceManager GetResourceGroup), RAM users (the shape of the vendor's
+//! verbatim sample: GetUser with login profile and AccessKeys), RAM policies (GetPolicy
+//! with its default version) and ActionTrail trails (a DescribeTrails item).
+
+use rand::Rng;
+
+use super::dates;
+use super::emit::Emit;
+use super::plan::Block;
+use super::run::{Envelope, REFERENCE_TIME_MS, Run, Tags};
+
+const GLOBAL: &str = "global";
+const NO_TAGS: Tags = Tags(Vec::new());
+
+/// The account itself: password policy, security preferences and root-user posture.
+pub(super) fn account<E: Emit>(run: &mut Run, e: &mut E) {
+    let id = run.account_id.clone();
+    let default_group = run.resource_groups[0].0.clone();
+    let envelope = Envelope {
+        id: &id,
+        resource_type: "ACS::::Account",
+        region: GLOBAL,
+        name: &id,
+        resource_group: &default_group,
+        zone: None,
+        vpc: None,
+        vswitch: None,
+        created_ms: REFERENCE_TIME_MS - 6 * 365 * 86_400_000,
+        tags: &NO_TAGS,
+    };
+    envelope.emit(e, |e| {
+        let strong = run.compliant();
+        e.str("AccountId", &id);
+        e.obj("PasswordPolicy", |e| {
+            e.num("MinimumPasswordLength", if strong { 14 } else { 8 });
+            e.bool("RequireLowercaseCharacters", true);
+            e.bool("RequireUppercaseCharacters", strong);
+            e.bool("RequireNumbers", true);
+            e.bool("RequireSymbols", strong);
+            e.bool("HardExpiry", false);
+            e.num("MaxPasswordAge", if strong { 90 } else { 0 });
+            e.num("PasswordReusePrevention", if strong { 5 } else { 0 });
+            e.num("MaxLoginAttemps", if strong { 5 } else { 0 });
+        });
+        e.obj("SecurityPreference", |e| {
+            e.obj("LoginProfilePreference", |e| {
+                e.bool("EnableSaveMFATicket", !strong);
+                e.bool("AllowUserToChangePassword", true);
+                e.num("LoginSessionDuration", 6);
+                e.str("LoginNetworkMasks", "");
+            });
+            e.obj("AccessKeyPreference", |e| e.bool("AllowUserToManageAccessKeys", !strong));
+            e.obj("MFAPreference", |e| e.bool("AllowUserToManageMFADevices", true));
+        });
+        e.obj("AccountSecurityPracticeInfo", |e| {
+            e.obj("AccountSecurityPracticeUserInfo", |e| {
+                e.bool("BindMfa", run.compliant());
+                e.num("RootWithAccessKey", if run.compliant() { 0 } else { run.between(1, 2) });
+                e.num("UnusedAkNum", run.between(0, 3));
+            });
+        });
+    });
+}
+
+/// One of the run's resource groups.
+pub(super) fn resource_group<E: Emit>(run: &mut Run, g: usize, e: &mut E) {
+    let (id, name) = run.resource_groups[g].clone();
+    let created_ms = run.creation_time();
+    let envelope = Envelope {
+        id: &id,
+        resource_type: "ACS::RM::ResourceGroup",
+        region: GLOBAL,
+        name,
+        resource_group: &id,
+        zone: None,
+        vpc: None,
+        vswitch: None,
+        created_ms,
+        tags: &NO_TAGS,
+    };
+    envelope.emit(e, |e| {
+        e.str("Id", &id);
+        e.str("AccountId", &run.account_id);
+        e.str("Name", name);
+        e.str("DisplayName", if name == "default" { "default resource group" } else { name });
+        e.str("Status", "OK");
+        e.str("CreateDate", &dates::seconds(created_ms));
+        e.obj("RegionStatuses", |e| {
+            e.arr("RegionStatus", |e| {
+                for region in &run.regions {
+                    e.object(|e| {
+                        e.str("RegionId", &region.name);
+                        e.str("Status", "OK");
+                    });
+                }
+            });
+        });
+    });
+}
+
+/// A RAM user: console users with and without MFA required, API-only users, fresh and
+/// stale AccessKeys. Its `ResourceId` is the numeric `UserId`, as the vendor's evaluation
+/// results show; the name is the `ResourceName`.
+pub(super) fn ram_user<E: Emit>(run: &mut Run, block: &Block, u: usize, e: &mut E) {
+    let name = &block.users[u];
+    let user_id = {
+        let Run { ids, rng, .. } = &mut *run;
+        ids.numeric(rng)
+    };
+    let created_ms = run.creation_time();
+    let group = run.resource_group();
+    let envelope = Envelope {
+        id: &user_id,
+        resource_type: "ACS::RAM::User",
+        region: GLOBAL,
+        name,
+        resource_group: &group,
+        zone: None,
+        vpc: None,
+        vswitch: None,
+        created_ms,
+        tags: &NO_TAGS,
+    };
+    envelope.emit(e, |e| {
+        let created = dates::seconds(created_ms);
+        e.str("UpdateDate", &dates::seconds(run.time_after(created_ms)));
+        e.str("UserName", name);
+        e.obj("AccessKeys", |e| {
+            e.arr("AccessKey", |e| {
+                for _ in 0..run.between(0, 2) {
+                    access_key(run, created_ms, e);
+                }
+            });
+        });
+        e.str("UserId", &user_id);
+        e.str("Comments", "");
+        e.str("DisplayName", name.split('-').next().unwrap_or(name));
+        e.str("CreateDate", &created);
+        e.obj("LoginProfile", |e| {
+            // API-only users have no login profile; GetLoginProfile would fail for them.
+            if run.chance(0.6) {
+                e.bool("PasswordResetRequired", false);
+                e.str("UserName", name);
+                e.bool("MFABindRequired", run.compliant());
+                e.str("CreateDate", &created);
+            }
+        });
+    });
+}
+
+/// An AccessKey: the compliant share is younger than 90 days at the reference instant.
+fn access_key<E: Emit>(run: &mut Run, user_created_ms: i64, e: &mut E) {
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+    let created = if run.compliant() { run.days_ago(1, 80) } else { run.days_ago(100, 1500) }.max(user_created_ms);
+    let mut id = String::from("LTAI5t");
+    id.push_str(&run.ids.suffix().to_ascii_uppercase());
+    for _ in 0..6 {
+        id.push(char::from(ALPHABET[run.rng.random_range(0..ALPHABET.len())]));
+    }
+    e.object(|e| {
+        e.str("AccessKeyId", &id);
+        e.str("Status", if run.chance(0.9) { "Active" } else { "Inactive" });
+        e.str("CreateDate", &dates::seconds(created));
+        e.str("LastUsedDate", &dates::seconds(run.time_after(created)));
+    });
+}
+
+/// A custom RAM policy; the non-compliant share grants `*` on `*` or a whole product.
+pub(super) fn ram_policy<E: Emit>(run: &mut Run, block: &Block, p: usize, e: &mut E) {
+    let name = &block.policies[p];
+    let created_ms = run.creation_time();
+    let group = run.resource_group();
+    let envelope = Envelope {
+        id: name,
+        resource_type: "ACS::RAM::Policy",
+        region: GLOBAL,
+        name,
+        resource_group: &group,
+        zone: None,
+        vpc: None,
+        vswitch: None,
+        created_ms,
+        tags: &NO_TAGS,
+    };
+    envelope.emit(e, |e| {
+        let created = dates::seconds(created_ms);
+        let least_privilege = run.compliant();
+        let document = if least_privilege {
+            let (actions, resource) = run.pick(&[
+                (r#"["oss:GetObject","oss:ListObjects"]"#, r#"["acs:oss:*:*:app-assets/*"]"#),
+                (r#"["ecs:Describe*","vpc:Describe*"]"#, r#"["*"]"#),
+                (r#"["log:PostLogStoreLogs"]"#, r#"["acs:log:*:*:project/app-logs/*"]"#),
+            ]);
+            format!(r#"{{"Version":"1","Statement":[{{"Effect":"Allow","Action":{actions},"Resource":{resource}}}]}}"#)
+        } else {
+            let action = run.pick(&["*", "ecs:*", "ram:*", "oss:*"]);
+            format!(r#"{{"Version":"1","Statement":[{{"Effect":"Allow","Action":"{action}","Resource":"*"}}]}}"#)
+        };
+        e.str("PolicyName", name);
+        e.str("PolicyType", "Custom");
+        e.str("Description", "");
+        e.str("DefaultVersion", "v1");
+        e.str("CreateDate", &created);
+        e.str("UpdateDate", &dates::seconds(run.time_after(created_ms)));
+        e.num("AttachmentCount", if run.compliant() { run.between(1, 5) } else { 0 });
+        e.obj("DefaultPolicyVersion", |e| {
+            e.str("VersionId", "v1");
+            e.bool("IsDefaultVersion", true);
+            e.str("CreateDate", &created);
+            e.str("PolicyDocument", &document);
+        });
+    });
+}
+
+/// A trail delivering to the audit bucket; the compliant share logs every region and
+/// every event type.
+pub(super) fn trail<E: Emit>(run: &mut Run, block: &Block, t: usize, e: &mut E) {
+    let name = &block.trails[t];
+    let region_name = run.regions[block.region].name.clone();
+    let created_ms = run.creation_time();
+    let group = run.resource_group();
+    let tags = run.tags("audit");
+    let envelope = Envelope {
+        id: name,
+        resource_type: "ACS::ActionTrail::Trail",
+        region: &region_name,
+        name,
+        resource_group: &group,
+        zone: None,
+        vpc: None,
+        vswitch: None,
+        created_ms,
+        tags: &tags,
+    };
+    envelope.emit(e, |e| {
+        let (status, trail_region, events) = if run.compliant() {
+            ("Enable", "All", "All")
+        } else {
+            run.pick(&[("Disable", "All", "All"), ("Enable", "All", "Write"), ("Enable", "cn-hangzhou", "All")])
+        };
+        let started = dates::seconds(created_ms);
+        e.str("Name", name);
+        e.str("HomeRegion", &region_name);
+        e.str("Status", status);
+        e.str("TrailRegion", trail_region);
+        e.str("EventRW", events);
+        e.str("OssBucketName", &run.audit_bucket);
+        e.str("OssKeyPrefix", "actiontrail");
+        e.str("OssWriteRoleArn", &format!("acs:ram::{}:role/aliyunserviceroleforactiontrail", run.account_id));
+        e.str("SlsProjectArn", "");
+        e.str("SlsWriteRoleArn", "");
+        e.bool("IsOrganizationTrail", false);
+        e.str("CreateTime", &started);
+        e.str("UpdateTime", &dates::seconds(run.time_after(created_ms)));
+        e.str("StartLoggingTime", &started);
+        e.str(
+            "StopLoggingTime",
+            &if status == "Disable" { dates::seconds(run.time_after(created_ms)) } else { String::new() },
+        );
+    });
+}
