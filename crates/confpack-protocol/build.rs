@@ -11,17 +11,10 @@ fn read_table(path: &str) -> Vec<(String, String)> {
     text.lines()
         .filter(|line| !line.starts_with('#') && !line.trim().is_empty())
         .map(|line| {
-            let (name, method) = line
-                .split_once('\t')
-                .unwrap_or_else(|| panic!("{path}: expected `Action<TAB>Method`, got {line:?}"));
-            assert!(
-                name.chars().all(|c| c.is_ascii_alphanumeric()),
-                "{path}: bad action name {name:?}"
-            );
-            assert!(
-                matches!(method, "GET" | "POST"),
-                "{path}: bad method {method:?}"
-            );
+            let (name, method) =
+                line.split_once('\t').unwrap_or_else(|| panic!("{path}: expected `Action<TAB>Method`, got {line:?}"));
+            assert!(name.chars().all(|c| c.is_ascii_alphanumeric()), "{path}: bad action name {name:?}");
+            assert!(matches!(method, "GET" | "POST"), "{path}: bad method {method:?}");
             (name.to_owned(), method.to_owned())
         })
         .collect()
@@ -32,9 +25,7 @@ fn main() {
     let extensions = read_table("data/extensions.tsv");
     let mut code = String::new();
     code.push_str("/// Every action confpack knows: the vendor's 2020-09-07 catalogue, then confpack's extensions.\n");
-    code.push_str(
-        "#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]\npub enum Action {\n",
-    );
+    code.push_str("#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]\npub enum Action {\n");
     for (name, _) in vendor.iter().chain(&extensions) {
         writeln!(code, "    /// The `{name}` action.\n    {name},").ok();
     }

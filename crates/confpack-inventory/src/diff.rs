@@ -6,6 +6,23 @@ use confpack_model::{PreparedResource, ResourceRecord};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+/// Where canonical JSON goes: a string, or straight into a hash.
+trait Sink {
+    fn put(&mut self, text: &str);
+}
+
+impl Sink for String {
+    fn put(&mut self, text: &str) {
+        self.push_str(text);
+    }
+}
+
+impl Sink for Sha256 {
+    fn put(&mut self, text: &str) {
+        self.update(text.as_bytes());
+    }
+}
+
 /// Writes `value` as JSON with object keys sorted, recursively.
 pub fn canonical_json(value: &Value) -> String {
     let mut out = String::new();
@@ -13,33 +30,48 @@ pub fn canonical_json(value: &Value) -> String {
     out
 }
 
-fn write_canonical(out: &mut String, value: &Value) {
+/// Writes a JSON string literal; plain text (the usual case) needs no allocation.
+fn write_string(out: &mut impl Sink, text: &str) {
+    if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.put("\"");
+        out.put(text);
+        out.put("\"");
+    } else {
+        out.put(&Value::String(text.to_owned()).to_string());
+    }
+}
+
+fn write_canonical(out: &mut impl Sink, value: &Value) {
     match value {
         Value::Object(map) => {
             let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
-            out.push('{');
+            keys.sort_unstable();
+            out.put("{");
             for (i, key) in keys.into_iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.put(",");
                 }
-                out.push_str(&Value::String(key.clone()).to_string());
-                out.push(':');
+                write_string(out, key);
+                out.put(":");
                 write_canonical(out, &map[key]);
             }
-            out.push('}');
+            out.put("}");
         }
         Value::Array(items) => {
-            out.push('[');
+            out.put("[");
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.put(",");
                 }
                 write_canonical(out, item);
             }
-            out.push(']');
+            out.put("]");
         }
-        scalar => out.push_str(&scalar.to_string()),
+        Value::String(text) => write_string(out, text),
+        Value::Null => out.put("null"),
+        Value::Bool(true) => out.put("true"),
+        Value::Bool(false) => out.put("false"),
+        Value::Number(n) => out.put(&n.to_string()),
     }
 }
 
@@ -77,7 +109,7 @@ pub fn content_hash(record: &ResourceRecord) -> String {
             .as_bytes(),
     );
     hasher.update([0]);
-    hasher.update(canonical_json(&record.configuration).as_bytes());
+    write_canonical(&mut hasher, &record.configuration);
     hex::encode(hasher.finalize())
 }
 
@@ -95,5 +127,13 @@ mod tests {
             canonical_json(&a),
             r#"{"a":{"x":null,"y":[1,{"c":3,"d":2}]},"b":1}"#
         );
+    }
+
+    #[test]
+    fn canonical_form_escapes_like_serde_json() {
+        let value = json!({"q\"k": "line\nbreak", "t": true, "f": 1.5, "n": null, "u": "é"});
+        let canonical = canonical_json(&value);
+        assert_eq!(canonical, r#"{"f":1.5,"n":null,"q\"k":"line\nbreak","t":true,"u":"é"}"#);
+        assert_eq!(serde_json::from_str::<Value>(&canonical).ok(), Some(value));
     }
 }

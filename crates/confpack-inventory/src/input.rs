@@ -68,14 +68,15 @@ fn kind(value: &Value) -> &'static str {
 }
 
 /// An object given as itself or as a JSON string of one.
+/// Takes the field out of the item, so large configurations are moved, never copied.
 fn object_or_json_string(
-    item: &Map<String, Value>,
+    item: &mut Map<String, Value>,
     field: &str,
 ) -> Result<Option<Value>, InputError> {
-    match item.get(field) {
+    match item.remove(field) {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::Object(_)) => Ok(item.get(field).cloned()),
-        Some(Value::String(text)) => match serde_json::from_str::<Value>(text) {
+        Some(object @ Value::Object(_)) => Ok(Some(object)),
+        Some(Value::String(text)) => match serde_json::from_str::<Value>(&text) {
             Ok(parsed @ Value::Object(_)) => Ok(Some(parsed)),
             Ok(other) => Err(error(
                 field,
@@ -87,13 +88,13 @@ fn object_or_json_string(
             field,
             format!(
                 "must be an object or a JSON string of one, got {}",
-                kind(other)
+                kind(&other)
             ),
         )),
     }
 }
 
-fn parse_tags(item: &Map<String, Value>) -> Result<Tags, InputError> {
+fn parse_tags(item: &mut Map<String, Value>) -> Result<Tags, InputError> {
     let Some(Value::Object(map)) = object_or_json_string(item, "Tags")? else {
         return Ok(BTreeMap::new());
     };
@@ -151,14 +152,23 @@ fn parse_creation_time(item: &Map<String, Value>) -> Result<Option<i64>, InputEr
     }
 }
 
-/// Validates one item.
+/// Validates one item given by reference (it is copied; see [`parse_owned_resource`]).
 pub fn parse_resource(value: &Value) -> Result<ResourceRecord, InputError> {
-    let Value::Object(item) = value else {
-        return Err(error(
-            "(item)",
-            format!("each resource must be a JSON object, got {}", kind(value)),
-        ));
+    parse_owned_resource(value.clone())
+}
+
+/// Validates one item, moving its configuration into the record without copying it.
+pub fn parse_owned_resource(value: Value) -> Result<ResourceRecord, InputError> {
+    let mut item = match value {
+        Value::Object(item) => item,
+        other => {
+            return Err(error(
+                "(item)",
+                format!("each resource must be a JSON object, got {}", kind(&other)),
+            ));
+        }
     };
+    let item = &mut item;
     const KNOWN: &[&str] = &[
         "ResourceId",
         "ResourceType",
@@ -218,25 +228,32 @@ pub fn parse_resource(value: &Value) -> Result<ResourceRecord, InputError> {
             format!("{region:?} is not a region id such as cn-hangzhou or global"),
         ));
     }
-    let configuration = object_or_json_string(item, "Configuration")?
-        .ok_or_else(|| error("Configuration", "is required"))?;
     let mut resource_name = optional_string(item, "ResourceName")?;
     if resource_name.is_empty() {
         resource_name.clone_from(&resource_id);
     }
+    let resource_group_id = optional_string(item, "ResourceGroupId")?;
+    let availability_zone = optional_string(item, "AvailabilityZone")?;
+    let resource_creation_time = parse_creation_time(item)?;
+    let resource_status = optional_string(item, "ResourceStatus")?;
+    let vpc_id = optional_string(item, "VpcId")?;
+    let vswitch_id = optional_string(item, "VSwitchId")?;
+    let tags = parse_tags(item)?;
+    let configuration = object_or_json_string(item, "Configuration")?
+        .ok_or_else(|| error("Configuration", "is required"))?;
     Ok(ResourceRecord {
         resource_id,
         custom_type: registered.is_none(),
         resource_type,
         region,
         resource_name,
-        resource_group_id: optional_string(item, "ResourceGroupId")?,
-        availability_zone: optional_string(item, "AvailabilityZone")?,
-        resource_creation_time: parse_creation_time(item)?,
-        resource_status: optional_string(item, "ResourceStatus")?,
-        vpc_id: optional_string(item, "VpcId")?,
-        vswitch_id: optional_string(item, "VSwitchId")?,
-        tags: parse_tags(item)?,
+        resource_group_id,
+        availability_zone,
+        resource_creation_time,
+        resource_status,
+        vpc_id,
+        vswitch_id,
+        tags,
         configuration,
     })
 }

@@ -78,11 +78,7 @@ impl AccountStatus {
 
     /// Parses the stored spelling; anything unknown counts as disabled, the safe side.
     pub fn from_stored(value: &str) -> Self {
-        if value == "ENABLED" {
-            Self::Enabled
-        } else {
-            Self::Disabled
-        }
+        if value == "ENABLED" { Self::Enabled } else { Self::Disabled }
     }
 }
 
@@ -106,11 +102,7 @@ impl KeyStatus {
 
     /// Parses the stored spelling; anything unknown counts as inactive.
     pub fn from_stored(value: &str) -> Self {
-        if value == "ACTIVE" {
-            Self::Active
-        } else {
-            Self::Inactive
-        }
+        if value == "ACTIVE" { Self::Active } else { Self::Inactive }
     }
 }
 

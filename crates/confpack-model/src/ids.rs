@@ -23,9 +23,8 @@ impl AccessKeyId {
     /// Generates a fresh id.
     pub fn generate() -> Self {
         let mut rng = rand::rng();
-        let suffix: String = (0..20)
-            .map(|_| KEY_ID_ALPHABET[rng.random_range(0..KEY_ID_ALPHABET.len())] as char)
-            .collect();
+        let suffix: String =
+            (0..20).map(|_| KEY_ID_ALPHABET[rng.random_range(0..KEY_ID_ALPHABET.len())] as char).collect();
         Self(format!("LTAI{suffix}"))
     }
 
@@ -77,10 +76,6 @@ mod tests {
         let id = hex_id("cp", 20);
         assert!(id.starts_with("cp-"));
         assert_eq!(id.len(), 23);
-        assert!(
-            id[3..]
-                .chars()
-                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
-        );
+        assert!(id[3..].chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
     }
 }

@@ -9,7 +9,7 @@ pub mod secret;
 pub use account::{AccessKey, Account, AccountId, AccountStatus, KeyStatus};
 pub use ids::AccessKeyId;
 pub use resource::{
-    ConfigurationChanged, PreparedResource, PutOutcome, ResourceEventType, ResourceRecord,
-    ResourceVersion, StoredResource, Tags,
+    ConfigurationChanged, PreparedResource, PutOutcome, ResourceEventType, ResourceRecord, ResourceVersion,
+    StoredResource, Tags,
 };
 pub use secret::AccessKeySecret;

@@ -143,21 +143,12 @@ pub fn configuration_diff(old: Option<&Value>, new: &Value) -> Value {
     for (key, new_value) in new_map {
         let old_value = old_map.get(key);
         if old_value != Some(new_value) {
-            diff.insert(
-                key.clone(),
-                Value::Array(vec![
-                    old_value.cloned().unwrap_or(Value::Null),
-                    new_value.clone(),
-                ]),
-            );
+            diff.insert(key.clone(), Value::Array(vec![old_value.cloned().unwrap_or(Value::Null), new_value.clone()]));
         }
     }
     for (key, old_value) in old_map {
         if !new_map.contains_key(key) {
-            diff.insert(
-                key.clone(),
-                Value::Array(vec![old_value.clone(), Value::Null]),
-            );
+            diff.insert(key.clone(), Value::Array(vec![old_value.clone(), Value::Null]));
         }
     }
     Value::Object(diff)

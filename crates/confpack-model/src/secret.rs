@@ -24,9 +24,8 @@ impl AccessKeySecret {
     /// Generates a fresh 30-character alphanumeric secret, the vendor's length.
     pub fn generate() -> Self {
         let mut rng = rand::rng();
-        let value: String = (0..SECRET_LEN)
-            .map(|_| SECRET_ALPHABET[rng.random_range(0..SECRET_ALPHABET.len())] as char)
-            .collect();
+        let value: String =
+            (0..SECRET_LEN).map(|_| SECRET_ALPHABET[rng.random_range(0..SECRET_ALPHABET.len())] as char).collect();
         Self::new(value)
     }
 

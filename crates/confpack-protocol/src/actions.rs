@@ -76,10 +76,7 @@ mod tests {
 
     #[test]
     fn the_vendor_catalogue_has_154_actions() {
-        let vendor = ACTIONS
-            .iter()
-            .filter(|a| a.origin == Origin::Vendor)
-            .count();
+        let vendor = ACTIONS.iter().filter(|a| a.origin == Origin::Vendor).count();
         assert_eq!(vendor, 154);
     }
 
@@ -90,10 +87,7 @@ mod tests {
             assert_eq!(info.action.name(), info.name);
         }
         assert_eq!(Action::from_name("generateCompliancePackReport"), None);
-        assert_eq!(
-            Action::GenerateCompliancePackReport.info().sdk_method,
-            SdkMethod::Post
-        );
+        assert_eq!(Action::GenerateCompliancePackReport.info().sdk_method, SdkMethod::Post);
         assert_eq!(Action::GetCompliancePack.info().sdk_method, SdkMethod::Get);
     }
 }

@@ -95,27 +95,19 @@ pub struct ApiError {
 impl ApiError {
     /// An error with the code's default message.
     pub const fn new(code: ErrorCode) -> Self {
-        Self {
-            code,
-            message: Cow::Borrowed(code.default_message()),
-        }
+        Self { code, message: Cow::Borrowed(code.default_message()) }
     }
 
     /// An error with a specific message.
     pub fn with_message(code: ErrorCode, message: impl Into<Cow<'static, str>>) -> Self {
-        Self {
-            code,
-            message: message.into(),
-        }
+        Self { code, message: message.into() }
     }
 
     /// `MissingParameter`, naming the parameter as the vendor does.
     pub fn missing_parameter(name: &str) -> Self {
         Self::with_message(
             ErrorCode::MissingParameter,
-            format!(
-                "The input parameter \"{name}\" that is mandatory for processing this request is not supplied."
-            ),
+            format!("The input parameter \"{name}\" that is mandatory for processing this request is not supplied."),
         )
     }
 
@@ -178,10 +170,7 @@ mod tests {
     #[test]
     fn the_seed_action_codes_match_the_vendor_page() {
         let e = ApiError::new(ErrorCode::InvalidCompliancePackIdValue);
-        assert_eq!(
-            (e.status(), e.code.code()),
-            (400, "Invalid.CompliancePackId.Value")
-        );
+        assert_eq!((e.status(), e.code.code()), (400, "Invalid.CompliancePackId.Value"));
         assert_eq!(e.message, "The specified CompliancePackId does not exist.");
         assert_eq!(ErrorCode::AccountNotExisted.status(), 404);
         assert_eq!(ErrorCode::ServiceUnavailable.status(), 503);

@@ -28,10 +28,7 @@ impl Params {
 
     /// The first value of `name`, empty or not.
     pub fn raw(&self, name: &str) -> Option<&str> {
-        self.pairs
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        self.pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 
     /// A non-empty value of `name`; an empty value counts as absent.
@@ -41,8 +38,7 @@ impl Params {
 
     /// A non-empty value of `name`, or `MissingParameter` naming it.
     pub fn required(&self, name: &str) -> Result<&str, ApiError> {
-        self.optional(name)
-            .ok_or_else(|| ApiError::missing_parameter(name))
+        self.optional(name).ok_or_else(|| ApiError::missing_parameter(name))
     }
 
     /// A boolean: `true`/`false` in any letter case (the V3 SDK sends `True`/`False`).
@@ -51,10 +47,7 @@ impl Params {
             .map(|v| match v.to_ascii_lowercase().as_str() {
                 "true" => Ok(true),
                 "false" => Ok(false),
-                _ => Err(ApiError::invalid_parameter(
-                    name,
-                    format!("expected true or false, got {v:?}"),
-                )),
+                _ => Err(ApiError::invalid_parameter(name, format!("expected true or false, got {v:?}"))),
             })
             .transpose()
     }
@@ -64,9 +57,10 @@ impl Params {
         let Some(text) = self.optional(name) else {
             return Ok(None);
         };
-        let value: i64 = text.trim().parse().map_err(|_| {
-            ApiError::invalid_parameter(name, format!("expected an integer, got {text:?}"))
-        })?;
+        let value: i64 = text
+            .trim()
+            .parse()
+            .map_err(|_| ApiError::invalid_parameter(name, format!("expected an integer, got {text:?}")))?;
         if !(min..=max).contains(&value) {
             return Err(ApiError::invalid_parameter(
                 name,
@@ -82,18 +76,12 @@ impl Params {
             return Ok(None);
         };
         if !token.is_ascii() {
-            return Err(ApiError::invalid_parameter(
-                name,
-                "it may contain only ASCII characters",
-            ));
+            return Err(ApiError::invalid_parameter(name, "it may contain only ASCII characters"));
         }
         if token.len() > max_len {
             return Err(ApiError::invalid_parameter(
                 name,
-                format!(
-                    "it is {} characters long; the limit is {max_len}",
-                    token.len()
-                ),
+                format!("it is {} characters long; the limit is {max_len}", token.len()),
             ));
         }
         Ok(Some(token))
@@ -105,52 +93,39 @@ impl Params {
         if let Some(text) = self.optional(name) {
             let trimmed = text.trim();
             if trimmed.starts_with('[') {
-                let items: Vec<Value> = serde_json::from_str(trimmed).map_err(|e| {
-                    ApiError::invalid_parameter(name, format!("not a JSON array: {e}"))
-                })?;
+                let items: Vec<Value> = serde_json::from_str(trimmed)
+                    .map_err(|e| ApiError::invalid_parameter(name, format!("not a JSON array: {e}")))?;
                 return items
                     .into_iter()
                     .map(|item| match item {
                         Value::String(s) => Ok(s),
                         Value::Number(n) => Ok(n.to_string()),
-                        other => Err(ApiError::invalid_parameter(
-                            name,
-                            format!("expected a list of strings, found {other}"),
-                        )),
+                        other => {
+                            Err(ApiError::invalid_parameter(name, format!("expected a list of strings, found {other}")))
+                        }
                     })
                     .collect();
             }
-            return Ok(trimmed
-                .split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-                .collect());
+            return Ok(trimmed.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect());
         }
         let flat = self.flat_indexed(name)?;
-        Ok(flat
-            .into_values()
-            .filter_map(|fields| fields.get("").cloned())
-            .filter(|s| !s.is_empty())
-            .collect())
+        Ok(flat.into_values().filter_map(|fields| fields.get("").cloned()).filter(|s| !s.is_empty()).collect())
     }
 
     /// A list of objects sent as a JSON array string (`[{"Key":"k"}]`) or flat
     /// (`Name.1.Key=k`). Flat fields arrive as strings.
     pub fn object_list(&self, name: &str) -> Result<Vec<Map<String, Value>>, ApiError> {
         if let Some(text) = self.optional(name) {
-            let items: Vec<Value> = serde_json::from_str(text.trim()).map_err(|e| {
-                ApiError::invalid_parameter(name, format!("not a JSON array of objects: {e}"))
-            })?;
+            let items: Vec<Value> = serde_json::from_str(text.trim())
+                .map_err(|e| ApiError::invalid_parameter(name, format!("not a JSON array of objects: {e}")))?;
             return items
                 .into_iter()
                 .enumerate()
                 .map(|(i, item)| match item {
                     Value::Object(map) => Ok(map),
-                    other => Err(ApiError::invalid_parameter(
-                        name,
-                        format!("item {} is {other}, not an object", i + 1),
-                    )),
+                    other => {
+                        Err(ApiError::invalid_parameter(name, format!("item {} is {other}, not an object", i + 1)))
+                    }
                 })
                 .collect();
         }
@@ -177,34 +152,22 @@ impl Params {
         if let Some(text) = self.optional(name) {
             return match serde_json::from_str(text.trim()) {
                 Ok(Value::Object(map)) => Ok(Some(map)),
-                Ok(other) => Err(ApiError::invalid_parameter(
-                    name,
-                    format!("expected a JSON object, got {other}"),
-                )),
-                Err(e) => Err(ApiError::invalid_parameter(
-                    name,
-                    format!("not a JSON object: {e}"),
-                )),
+                Ok(other) => Err(ApiError::invalid_parameter(name, format!("expected a JSON object, got {other}"))),
+                Err(e) => Err(ApiError::invalid_parameter(name, format!("not a JSON object: {e}"))),
             };
         }
         let prefix = format!("{name}.");
         let map: Map<String, Value> = self
             .pairs
             .iter()
-            .filter_map(|(k, v)| {
-                k.strip_prefix(&prefix)
-                    .map(|field| (field.to_owned(), Value::String(v.clone())))
-            })
+            .filter_map(|(k, v)| k.strip_prefix(&prefix).map(|field| (field.to_owned(), Value::String(v.clone()))))
             .collect();
         Ok((!map.is_empty()).then_some(map))
     }
 
     /// Collects `Name.N` and `Name.N.Field` pairs by N (from 1), the field `""` standing
     /// for a bare `Name.N`.
-    fn flat_indexed(
-        &self,
-        name: &str,
-    ) -> Result<BTreeMap<u32, BTreeMap<String, String>>, ApiError> {
+    fn flat_indexed(&self, name: &str) -> Result<BTreeMap<u32, BTreeMap<String, String>>, ApiError> {
         let prefix = format!("{name}.");
         let mut items: BTreeMap<u32, BTreeMap<String, String>> = BTreeMap::new();
         for (key, value) in &self.pairs {
@@ -212,13 +175,12 @@ impl Params {
                 continue;
             };
             let (index, field) = rest.split_once('.').unwrap_or((rest, ""));
-            let index: u32 = index.parse().ok().filter(|n| *n >= 1).ok_or_else(|| {
-                ApiError::invalid_parameter(key, "flat list indexes are whole numbers from 1")
-            })?;
-            items
-                .entry(index)
-                .or_default()
-                .insert(field.to_owned(), value.clone());
+            let index: u32 = index
+                .parse()
+                .ok()
+                .filter(|n| *n >= 1)
+                .ok_or_else(|| ApiError::invalid_parameter(key, "flat list indexes are whole numbers from 1"))?;
+            items.entry(index).or_default().insert(field.to_owned(), value.clone());
         }
         Ok(items)
     }
@@ -229,20 +191,12 @@ mod tests {
     use super::*;
 
     fn params(pairs: &[(&str, &str)]) -> Params {
-        Params::from_pairs(
-            pairs
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-                .collect(),
-        )
+        Params::from_pairs(pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect())
     }
 
     #[test]
     fn lists_decode_from_all_three_encodings() {
-        let expected = vec![
-            "ACS::ECS::Instance".to_owned(),
-            "ACS::OSS::Bucket".to_owned(),
-        ];
+        let expected = vec!["ACS::ECS::Instance".to_owned(), "ACS::OSS::Bucket".to_owned()];
         let json = params(&[("T", r#"["ACS::ECS::Instance","ACS::OSS::Bucket"]"#)]);
         let csv = params(&[("T", "ACS::ECS::Instance, ACS::OSS::Bucket")]);
         let flat = params(&[("T.2", "ACS::OSS::Bucket"), ("T.1", "ACS::ECS::Instance")]);
@@ -255,10 +209,7 @@ mod tests {
     #[test]
     fn object_lists_decode_from_json_and_flat() {
         let json = params(&[("TagsScope", r#"[{"TagKey":"env","TagValue":"prod"}]"#)]);
-        let flat = params(&[
-            ("TagsScope.1.TagKey", "env"),
-            ("TagsScope.1.TagValue", "prod"),
-        ]);
+        let flat = params(&[("TagsScope.1.TagKey", "env"), ("TagsScope.1.TagValue", "prod")]);
         for p in [json, flat] {
             let items = p.object_list("TagsScope").expect("decodes");
             assert_eq!(items.len(), 1);
@@ -269,36 +220,21 @@ mod tests {
 
     #[test]
     fn bad_values_name_their_parameter() {
-        let e = params(&[("DefaultEnable", "yes")])
-            .bool("DefaultEnable")
-            .expect_err("rejects");
+        let e = params(&[("DefaultEnable", "yes")]).bool("DefaultEnable").expect_err("rejects");
         assert!(e.message.contains("\"DefaultEnable\""), "{}", e.message);
-        let e = params(&[("PageSize", "x")])
-            .int_in("PageSize", 1, 100)
-            .expect_err("rejects");
+        let e = params(&[("PageSize", "x")]).int_in("PageSize", 1, 100).expect_err("rejects");
         assert!(e.message.contains("\"PageSize\""), "{}", e.message);
-        let e = params(&[("PageSize", "101")])
-            .int_in("PageSize", 1, 100)
-            .expect_err("rejects");
+        let e = params(&[("PageSize", "101")]).int_in("PageSize", 1, 100).expect_err("rejects");
         assert!(e.message.contains("1 to 100"), "{}", e.message);
-        let e = params(&[("Rules", "[1]")])
-            .object_list("Rules")
-            .expect_err("rejects");
+        let e = params(&[("Rules", "[1]")]).object_list("Rules").expect_err("rejects");
         assert!(e.message.contains("\"Rules\""), "{}", e.message);
-        let e = params(&[("T.0", "x")])
-            .string_list("T")
-            .expect_err("rejects");
+        let e = params(&[("T.0", "x")]).string_list("T").expect_err("rejects");
         assert!(e.message.contains("\"T.0\""), "{}", e.message);
     }
 
     #[test]
     fn booleans_accept_any_case() {
-        for (text, value) in [
-            ("true", true),
-            ("True", true),
-            ("FALSE", false),
-            ("false", false),
-        ] {
+        for (text, value) in [("true", true), ("True", true), ("FALSE", false), ("false", false)] {
             assert_eq!(params(&[("B", text)]).bool("B").ok(), Some(Some(value)));
         }
         assert_eq!(params(&[("B", "")]).bool("B").ok(), Some(None));
@@ -306,22 +242,10 @@ mod tests {
 
     #[test]
     fn tokens_must_be_short_ascii() {
-        assert!(
-            params(&[("ClientToken", "abc")])
-                .ascii_token("ClientToken", 64)
-                .is_ok()
-        );
+        assert!(params(&[("ClientToken", "abc")]).ascii_token("ClientToken", 64).is_ok());
         let long = "a".repeat(65);
-        assert!(
-            params(&[("ClientToken", &long)])
-                .ascii_token("ClientToken", 64)
-                .is_err()
-        );
-        assert!(
-            params(&[("ClientToken", "tökén")])
-                .ascii_token("ClientToken", 64)
-                .is_err()
-        );
+        assert!(params(&[("ClientToken", &long)]).ascii_token("ClientToken", 64).is_err());
+        assert!(params(&[("ClientToken", "tökén")]).ascii_token("ClientToken", 64).is_err());
     }
 
     #[test]

@@ -23,29 +23,17 @@ pub struct Rendered {
 
 /// A new upper-case UUID, the vendor's RequestId shape.
 pub fn new_request_id() -> String {
-    uuid::Uuid::new_v4()
-        .hyphenated()
-        .encode_upper(&mut uuid::Uuid::encode_buffer())
-        .to_owned()
+    uuid::Uuid::new_v4().hyphenated().encode_upper(&mut uuid::Uuid::encode_buffer()).to_owned()
 }
 
 /// Renders a successful response: `fields` plus `RequestId`.
-pub fn success(
-    format: Format,
-    action: &str,
-    request_id: &str,
-    mut fields: Map<String, Value>,
-) -> Rendered {
+pub fn success(format: Format, action: &str, request_id: &str, mut fields: Map<String, Value>) -> Rendered {
     fields.insert("RequestId".to_owned(), Value::String(request_id.to_owned()));
     match format {
         Format::Json => json(200, &Value::Object(fields)),
         Format::Xml => {
             let mut out = String::from(XML_DECLARATION);
-            write_element(
-                &mut out,
-                &format!("{action}Response"),
-                &Value::Object(fields),
-            );
+            write_element(&mut out, &format!("{action}Response"), &Value::Object(fields));
             xml(200, out)
         }
     }
@@ -54,9 +42,7 @@ pub fn success(
 /// Renders an error as `{RequestId, HostId, Code, Message, Recommend}`.
 pub fn error(format: Format, request_id: &str, host_id: &str, error: &ApiError) -> Rendered {
     let code = error.code.code();
-    let recommend = format!(
-        "https://api.aliyun.com/troubleshoot?q={code}&product=Config&requestId={request_id}"
-    );
+    let recommend = format!("https://api.aliyun.com/troubleshoot?q={code}&product=Config&requestId={request_id}");
     let status = error.status();
     match format {
         Format::Json => {
@@ -71,12 +57,9 @@ pub fn error(format: Format, request_id: &str, host_id: &str, error: &ApiError) 
         Format::Xml => {
             let mut out = String::from(XML_DECLARATION);
             out.push_str("<Error>");
-            for (name, value) in [
-                ("RequestId", request_id),
-                ("HostId", host_id),
-                ("Code", code),
-                ("Message", error.message.as_ref()),
-            ] {
+            for (name, value) in
+                [("RequestId", request_id), ("HostId", host_id), ("Code", code), ("Message", error.message.as_ref())]
+            {
                 write_element(&mut out, name, &Value::String(value.to_owned()));
             }
             out.push_str("<Recommend><![CDATA[");
@@ -88,19 +71,11 @@ pub fn error(format: Format, request_id: &str, host_id: &str, error: &ApiError) 
 }
 
 fn json(status: u16, value: &Value) -> Rendered {
-    Rendered {
-        status,
-        content_type: "application/json;charset=utf-8",
-        body: value.to_string().into_bytes(),
-    }
+    Rendered { status, content_type: "application/json;charset=utf-8", body: value.to_string().into_bytes() }
 }
 
 fn xml(status: u16, text: String) -> Rendered {
-    Rendered {
-        status,
-        content_type: "application/xml;charset=utf-8",
-        body: text.into_bytes(),
-    }
+    Rendered { status, content_type: "application/xml;charset=utf-8", body: text.into_bytes() }
 }
 
 /// Writes `<name>value</name>`; an array writes one element per item, no wrapper, and an
@@ -171,12 +146,7 @@ mod tests {
     fn the_seed_response_in_both_formats() {
         let body = fields(json!({"CompliancePackId": "cp-a8a8626622af0082****"}));
         let id = "6EC7AED1-172F-42AE-9C12-295BC2ADB751";
-        let j = success(
-            Format::Json,
-            "GenerateCompliancePackReport",
-            id,
-            body.clone(),
-        );
+        let j = success(Format::Json, "GenerateCompliancePackReport", id, body.clone());
         assert_eq!(
             String::from_utf8_lossy(&j.body),
             r#"{"CompliancePackId":"cp-a8a8626622af0082****","RequestId":"6EC7AED1-172F-42AE-9C12-295BC2ADB751"}"#
@@ -190,9 +160,7 @@ mod tests {
 
     #[test]
     fn lists_become_repeated_elements_and_text_is_escaped() {
-        let body = fields(
-            json!({"R": {"Items": [{"Id": "a&b"}, {"Id": "<c>"}], "Empty": [], "N": 3, "B": true}}),
-        );
+        let body = fields(json!({"R": {"Items": [{"Id": "a&b"}, {"Id": "<c>"}], "Empty": [], "N": 3, "B": true}}));
         let x = success(Format::Xml, "List", "ID", body);
         assert_eq!(
             String::from_utf8_lossy(&x.body),
@@ -207,17 +175,10 @@ mod tests {
         assert_eq!(j.status, 400);
         let v: Value = serde_json::from_slice(&j.body).expect("json");
         assert_eq!(v["Code"], "Invalid.CompliancePackId.Value");
-        assert_eq!(
-            v["Message"],
-            "The specified CompliancePackId does not exist."
-        );
+        assert_eq!(v["Message"], "The specified CompliancePackId does not exist.");
         assert_eq!(v["RequestId"], "RID");
         assert_eq!(v["HostId"], "host");
-        assert!(
-            v["Recommend"]
-                .as_str()
-                .is_some_and(|r| r.contains("Invalid.CompliancePackId.Value"))
-        );
+        assert!(v["Recommend"].as_str().is_some_and(|r| r.contains("Invalid.CompliancePackId.Value")));
         let x = error(Format::Xml, "RID", "host", &e);
         let text = String::from_utf8_lossy(&x.body);
         assert!(text.starts_with("<?xml version='1.0' encoding='UTF-8'?><Error><RequestId>RID</RequestId><HostId>host</HostId><Code>Invalid.CompliancePackId.Value</Code>"));

@@ -91,28 +91,19 @@ impl Credentials {
 }
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
+    headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim).filter(|v| !v.is_empty())
 }
 
 fn is_form(headers: &HeaderMap) -> bool {
-    header(headers, "content-type").is_none_or(|ct| {
-        ct.to_ascii_lowercase()
-            .starts_with("application/x-www-form-urlencoded")
-    })
+    header(headers, "content-type")
+        .is_none_or(|ct| ct.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"))
 }
 
 /// Decodes `application/x-www-form-urlencoded` pairs strictly: a name or value that is
 /// not UTF-8 once percent-decoded is refused, naming it, rather than silently altered.
 fn decode_pairs(bytes: &[u8]) -> Result<Vec<(String, String)>, ApiError> {
     let decode = |part: &[u8]| -> Result<String, Vec<u8>> {
-        let spaced: Vec<u8> = part
-            .iter()
-            .map(|&b| if b == b'+' { b' ' } else { b })
-            .collect();
+        let spaced: Vec<u8> = part.iter().map(|&b| if b == b'+' { b' ' } else { b }).collect();
         let raw: Vec<u8> = percent_encoding::percent_decode(&spaced).collect();
         String::from_utf8(raw).map_err(|e| e.into_bytes())
     };
@@ -123,13 +114,10 @@ fn decode_pairs(bytes: &[u8]) -> Result<Vec<(String, String)>, ApiError> {
             None => (piece, &[][..]),
         };
         let name = decode(name).map_err(|raw| {
-            ApiError::invalid_parameter(
-                &String::from_utf8_lossy(&raw),
-                "the parameter name is not valid UTF-8",
-            )
+            ApiError::invalid_parameter(&String::from_utf8_lossy(&raw), "the parameter name is not valid UTF-8")
         })?;
-        let value = decode(value)
-            .map_err(|_| ApiError::invalid_parameter(&name, "the value is not valid UTF-8 text"))?;
+        let value =
+            decode(value).map_err(|_| ApiError::invalid_parameter(&name, "the value is not valid UTF-8 text"))?;
         pairs.push((name, value));
     }
     Ok(pairs)
@@ -150,37 +138,19 @@ impl RpcRequest {
             pairs.extend(decode_pairs(body).map_err(|e| (Format::Json, e))?);
         }
         let params = Params::from_pairs(pairs);
-        let format = match params
-            .optional("Format")
-            .map(str::to_ascii_lowercase)
-            .as_deref()
-        {
+        let format = match params.optional("Format").map(str::to_ascii_lowercase).as_deref() {
             None | Some("json") => Format::Json,
             Some("xml") => Format::Xml,
             Some(other) => {
                 return Err((
                     Format::Json,
-                    ApiError::invalid_parameter(
-                        "Format",
-                        format!("{other:?} is neither JSON nor XML"),
-                    ),
+                    ApiError::invalid_parameter("Format", format!("{other:?} is neither JSON nor XML")),
                 ));
             }
         };
-        let action = header(headers, "x-acs-action")
-            .or_else(|| params.optional("Action"))
-            .map(str::to_owned);
-        let version = header(headers, "x-acs-version")
-            .or_else(|| params.optional("Version"))
-            .map(str::to_owned);
-        Ok(Self {
-            method: method.to_owned(),
-            action,
-            version,
-            format,
-            params,
-            query,
-        })
+        let action = header(headers, "x-acs-action").or_else(|| params.optional("Action")).map(str::to_owned);
+        let version = header(headers, "x-acs-version").or_else(|| params.optional("Version")).map(str::to_owned);
+        Ok(Self { method: method.to_owned(), action, version, format, params, query })
     }
 
     /// Checks that `Version` is the one served.
@@ -190,9 +160,7 @@ impl RpcRequest {
             Some(API_VERSION) => Ok(()),
             Some(other) => Err(ApiError::with_message(
                 ErrorCode::InvalidVersion,
-                format!(
-                    "Specified parameter Version is not valid: {other:?}; this server speaks {API_VERSION}."
-                ),
+                format!("Specified parameter Version is not valid: {other:?}; this server speaks {API_VERSION}."),
             )),
         }
     }
@@ -209,15 +177,10 @@ impl RpcRequest {
                     ));
                 }
             }
-            let date = header(headers, "x-acs-date")
-                .ok_or_else(|| ApiError::missing_parameter("x-acs-date"))?;
+            let date = header(headers, "x-acs-date").ok_or_else(|| ApiError::missing_parameter("x-acs-date"))?;
             let nonce = header(headers, "x-acs-signature-nonce")
                 .ok_or_else(|| ApiError::missing_parameter("x-acs-signature-nonce"))?;
-            return Ok(Credentials::V3 {
-                authorization,
-                nonce: nonce.to_owned(),
-                time: parse_time(date)?,
-            });
+            return Ok(Credentials::V3 { authorization, nonce: nonce.to_owned(), time: parse_time(date)? });
         }
         let p = &self.params;
         let access_key_id = p.required("AccessKeyId")?;
@@ -232,10 +195,7 @@ impl RpcRequest {
             ));
         }
         if let Some(version) = p.optional("SignatureVersion").filter(|v| *v != "1.0") {
-            return Err(ApiError::invalid_parameter(
-                "SignatureVersion",
-                format!("{version:?} is not 1.0"),
-            ));
+            return Err(ApiError::invalid_parameter("SignatureVersion", format!("{version:?} is not 1.0")));
         }
         if let Some(kind) = p.optional("SignatureType") {
             return Err(ApiError::invalid_parameter(
@@ -290,11 +250,7 @@ impl RpcRequest {
                     &payload_hash,
                 )?;
                 let sts = v3::string_to_sign(&canonical);
-                (
-                    v3::sign(secret, &sts),
-                    authorization.signature.as_str(),
-                    sts,
-                )
+                (v3::sign(secret, &sts), authorization.signature.as_str(), sts)
             }
         };
         if signature::signatures_equal(&expected, provided) {
@@ -315,7 +271,9 @@ pub fn parse_time(text: &str) -> Result<OffsetDateTime, ApiError> {
     OffsetDateTime::parse(text, &Rfc3339).map_err(|_| {
         ApiError::with_message(
             ErrorCode::InvalidTimeStampFormat,
-            format!("Specified time stamp or date value is not well formatted: {text:?}; expected UTC yyyy-MM-ddTHH:mm:ssZ."),
+            format!(
+                "Specified time stamp or date value is not well formatted: {text:?}; expected UTC yyyy-MM-ddTHH:mm:ssZ."
+            ),
         )
     })
 }
@@ -341,10 +299,7 @@ mod tests {
 
     fn form_headers() -> HeaderMap {
         let mut h = HeaderMap::new();
-        h.insert(
-            "content-type",
-            HeaderValue::from_static("application/x-www-form-urlencoded"),
-        );
+        h.insert("content-type", HeaderValue::from_static("application/x-www-form-urlencoded"));
         h
     }
 
@@ -366,27 +321,20 @@ mod tests {
 
     #[test]
     fn pairs_decode_strictly() {
-        let req = RpcRequest::parse("GET", Some("A=a+b%20c&B=%2B&C"), &HeaderMap::new(), b"")
-            .expect("parses");
+        let req = RpcRequest::parse("GET", Some("A=a+b%20c&B=%2B&C"), &HeaderMap::new(), b"").expect("parses");
         assert_eq!(req.params.raw("A"), Some("a b c"));
         assert_eq!(req.params.raw("B"), Some("+"));
         assert_eq!(req.params.raw("C"), Some(""));
-        let (_, e) = RpcRequest::parse("POST", None, &form_headers(), b"Resources=%FF%FE")
-            .expect_err("not UTF-8");
+        let (_, e) = RpcRequest::parse("POST", None, &form_headers(), b"Resources=%FF%FE").expect_err("not UTF-8");
         assert!(e.message.contains("\"Resources\""), "{}", e.message);
     }
 
     #[test]
     fn a_bad_format_or_version_is_named() {
-        let (_, e) = RpcRequest::parse("GET", Some("Format=yaml"), &HeaderMap::new(), b"")
-            .expect_err("bad format");
+        let (_, e) = RpcRequest::parse("GET", Some("Format=yaml"), &HeaderMap::new(), b"").expect_err("bad format");
         assert!(e.message.contains("Format"));
-        let req = RpcRequest::parse("GET", Some("Version=2019-01-08"), &HeaderMap::new(), b"")
-            .expect("parses");
-        assert_eq!(
-            req.check_version().expect_err("bad").code,
-            ErrorCode::InvalidVersion
-        );
+        let req = RpcRequest::parse("GET", Some("Version=2019-01-08"), &HeaderMap::new(), b"").expect("parses");
+        assert_eq!(req.check_version().expect_err("bad").code, ErrorCode::InvalidVersion);
     }
 
     #[test]
@@ -398,9 +346,7 @@ mod tests {
             b"",
         )
         .expect("parses");
-        let e = req
-            .credentials(&HeaderMap::new())
-            .expect_err("no timestamp");
+        let e = req.credentials(&HeaderMap::new()).expect_err("no timestamp");
         assert!(e.message.contains("\"Timestamp\""));
         let req = RpcRequest::parse(
             "GET",
@@ -409,30 +355,18 @@ mod tests {
             b"",
         )
         .expect("parses");
-        assert_eq!(
-            req.credentials(&HeaderMap::new()).expect_err("method").code,
-            ErrorCode::InvalidSignatureMethod
-        );
+        assert_eq!(req.credentials(&HeaderMap::new()).expect_err("method").code, ErrorCode::InvalidSignatureMethod);
     }
 
     #[test]
     fn timestamps_are_checked_for_shape_and_freshness() {
-        assert_eq!(
-            parse_time("2020/01/01").expect_err("shape").code,
-            ErrorCode::InvalidTimeStampFormat
-        );
+        assert_eq!(parse_time("2020/01/01").expect_err("shape").code, ErrorCode::InvalidTimeStampFormat);
         let now = parse_time("2026-01-01T00:15:00Z").expect("parses");
         assert!(check_freshness(parse_time("2026-01-01T00:00:00Z").expect("t"), now).is_ok());
         assert!(check_freshness(parse_time("2026-01-01T00:30:00Z").expect("t"), now).is_ok());
         let late = check_freshness(parse_time("2025-12-31T23:59:59Z").expect("t"), now);
-        assert_eq!(
-            late.expect_err("expired").code,
-            ErrorCode::InvalidTimeStampExpired
-        );
+        assert_eq!(late.expect_err("expired").code, ErrorCode::InvalidTimeStampExpired);
         let early = check_freshness(parse_time("2026-01-01T00:30:01Z").expect("t"), now);
-        assert_eq!(
-            early.expect_err("future").code,
-            ErrorCode::InvalidTimeStampExpired
-        );
+        assert_eq!(early.expect_err("future").code, ErrorCode::InvalidTimeStampExpired);
     }
 }

@@ -40,11 +40,7 @@ async fn rpc(
 ) -> Response {
     let started = Instant::now();
     let request_id = render::new_request_id();
-    let host_id = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("confpack")
-        .to_owned();
+    let host_id = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("confpack").to_owned();
     let span = tracing::info_span!("rpc", request_id = %request_id, action = tracing::field::Empty, access_key_id = tracing::field::Empty);
     async move {
         let (format, action_label, outcome) =
@@ -55,19 +51,12 @@ async fn rpc(
                     if let Some(name) = &label {
                         tracing::Span::current().record("action", name.as_str());
                     }
-                    (
-                        request.format,
-                        label,
-                        handle(&state, &request, &headers, &body).await,
-                    )
+                    (request.format, label, handle(&state, &request, &headers, &body).await)
                 }
             };
         let action_name = action_label.as_deref().unwrap_or("");
         let (rendered, code) = match outcome {
-            Ok(fields) => (
-                render::success(format, action_name, &request_id, fields),
-                "OK",
-            ),
+            Ok(fields) => (render::success(format, action_name, &request_id, fields), "OK"),
             Err(error) => {
                 let code = error.code.code();
                 if error.status() >= 500 {
@@ -78,16 +67,9 @@ async fn rpc(
                 (render::error(format, &request_id, &host_id, &error), code)
             }
         };
-        let known_action = action_label
-            .as_deref()
-            .and_then(Action::from_name)
-            .map_or("(unknown)", Action::name);
+        let known_action = action_label.as_deref().and_then(Action::from_name).map_or("(unknown)", Action::name);
         record_request(known_action, code, started.elapsed());
-        tracing::debug!(
-            status = rendered.status,
-            elapsed_us = started.elapsed().as_micros() as u64,
-            "done"
-        );
+        tracing::debug!(status = rendered.status, elapsed_us = started.elapsed().as_micros() as u64, "done");
         into_response(rendered)
     }
     .instrument(span)
@@ -104,35 +86,25 @@ async fn handle(
     if state.is_shutting_down() {
         return Err(ApiError::new(ErrorCode::ServiceUnavailable));
     }
-    let name = request
-        .action
-        .as_deref()
-        .ok_or_else(|| ApiError::missing_parameter("Action"))?;
+    let name = request.action.as_deref().ok_or_else(|| ApiError::missing_parameter("Action"))?;
     let action = Action::from_name(name).ok_or_else(|| {
         ApiError::with_message(
             ErrorCode::InvalidActionNotFound,
-            format!("Specified api is not found, please check your url and method: no action {name:?} in API 2020-09-07."),
+            format!(
+                "Specified api is not found, please check your url and method: no action {name:?} in API 2020-09-07."
+            ),
         )
     })?;
     request.check_version()?;
     let caller = authenticate(state, request, headers, body).await?;
-    let ctx = CallContext {
-        state,
-        caller: &caller,
-        params: &request.params,
-    };
-    dispatch(action, &ctx)
-        .await
-        .unwrap_or_else(|| Err(ApiError::not_supported(action.name())))
+    let ctx = CallContext { state, caller: &caller, params: &request.params };
+    dispatch(action, &ctx).await.unwrap_or_else(|| Err(ApiError::not_supported(action.name())))
 }
 
 fn into_response(rendered: Rendered) -> Response {
     let status = StatusCode::from_u16(rendered.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut response = (status, rendered.body).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(rendered.content_type),
-    );
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(rendered.content_type));
     response
 }
 
@@ -153,10 +125,7 @@ async fn metrics(State(state): State<AppState>) -> Response {
     match &state.inner().metrics {
         Some(handle) => {
             let mut response = handle.render().into_response();
-            response.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/plain; version=0.0.4"),
-            );
+            response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4"));
             response
         }
         None => (StatusCode::NOT_FOUND, "metrics are not enabled\n").into_response(),

@@ -32,17 +32,12 @@ pub(crate) async fn authenticate(
     let found = match inner.keys.get(&key_id) {
         Some(cached) => cached,
         None => {
-            let fresh = inner
-                .store
-                .find_access_key(&key_id)
-                .await
-                .map_err(store_failure)?;
+            let fresh = inner.store.find_access_key(&key_id).await.map_err(store_failure)?;
             inner.keys.put(key_id.clone(), fresh.clone());
             fresh
         }
     };
-    let (key, account_status) =
-        found.ok_or_else(|| ApiError::new(ErrorCode::InvalidAccessKeyIdNotFound))?;
+    let (key, account_status) = found.ok_or_else(|| ApiError::new(ErrorCode::InvalidAccessKeyIdNotFound))?;
     if key.status != KeyStatus::Active {
         return Err(ApiError::new(ErrorCode::InvalidAccessKeyIdInactive));
     }
@@ -62,7 +57,5 @@ pub(crate) async fn authenticate(
         return Err(ApiError::new(ErrorCode::ThrottlingUser));
     }
     tracing::Span::current().record("access_key_id", key_id.as_str());
-    Ok(Caller {
-        account: key.account_id,
-    })
+    Ok(Caller { account: key.account_id })
 }

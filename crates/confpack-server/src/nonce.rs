@@ -23,25 +23,14 @@ pub(crate) struct NonceCache {
 
 impl NonceCache {
     pub(crate) fn new() -> Self {
-        Self {
-            hasher: RandomState::new(),
-            shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
-        }
+        Self { hasher: RandomState::new(), shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect() }
     }
 
     /// Records the nonce; false if it was already seen within its window.
-    pub(crate) fn first_use(
-        &self,
-        key_id: &str,
-        nonce: &str,
-        signed_at_unix: i64,
-        now_unix: i64,
-    ) -> bool {
+    pub(crate) fn first_use(&self, key_id: &str, nonce: &str, signed_at_unix: i64, now_unix: i64) -> bool {
         let hash = self.hasher.hash_one((key_id, nonce));
         let forget_after = signed_at_unix.max(now_unix) + TIMESTAMP_WINDOW_SECONDS;
-        let mut shard = self.shards[(hash as usize) % SHARDS]
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
+        let mut shard = self.shards[(hash as usize) % SHARDS].lock().unwrap_or_else(|p| p.into_inner());
         match shard.entry(hash) {
             Entry::Occupied(mut seen) if *seen.get() < now_unix => {
                 seen.insert(forget_after);
@@ -58,10 +47,7 @@ impl NonceCache {
     pub(crate) fn purge_expired(&self) {
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
         for shard in &self.shards {
-            shard
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .retain(|_, forget_after| *forget_after >= now);
+            shard.lock().unwrap_or_else(|p| p.into_inner()).retain(|_, forget_after| *forget_after >= now);
         }
     }
 }

@@ -10,12 +10,8 @@ const DURATION: &str = "confpack_request_duration_seconds";
 
 /// Installs the process-wide metrics recorder and returns the handle `/metrics` renders.
 pub fn install_metrics() -> Result<PrometheusHandle, BuildError> {
-    let buckets = [
-        0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
-    ];
-    PrometheusBuilder::new()
-        .set_buckets_for_metric(Matcher::Full(DURATION.to_owned()), &buckets)?
-        .install_recorder()
+    let buckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+    PrometheusBuilder::new().set_buckets_for_metric(Matcher::Full(DURATION.to_owned()), &buckets)?.install_recorder()
 }
 
 /// Counts one RPC call and records its latency. `code` is `OK` or the error code.

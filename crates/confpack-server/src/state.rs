@@ -24,10 +24,7 @@ pub struct ServerConfig {
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        Self {
-            rate_limit_per_key: 0,
-            key_cache_ttl: Duration::from_secs(1),
-        }
+        Self { rate_limit_per_key: 0, key_cache_ttl: Duration::from_secs(1) }
     }
 }
 
@@ -48,11 +45,7 @@ pub(crate) struct Inner {
 
 impl AppState {
     /// Builds the state over an opened store. `metrics` renders `/metrics` when given.
-    pub fn new(
-        store: Arc<dyn Store>,
-        config: ServerConfig,
-        metrics: Option<PrometheusHandle>,
-    ) -> Self {
+    pub fn new(store: Arc<dyn Store>, config: ServerConfig, metrics: Option<PrometheusHandle>) -> Self {
         Self(Arc::new(Inner {
             keys: KeyCache::new(config.key_cache_ttl),
             nonces: NonceCache::new(),

@@ -13,10 +13,7 @@ pub(crate) struct Throttle {
 impl Throttle {
     /// `rate` requests per second per key; 0 disables throttling.
     pub(crate) fn new(rate: u32) -> Self {
-        Self {
-            rate: f64::from(rate),
-            buckets: Mutex::new(HashMap::new()),
-        }
+        Self { rate: f64::from(rate), buckets: Mutex::new(HashMap::new()) }
     }
 
     /// Takes a token for `key`; false when the bucket is empty.

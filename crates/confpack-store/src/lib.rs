@@ -14,8 +14,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use confpack_model::{
-    AccessKey, AccessKeyId, Account, AccountId, AccountStatus, ConfigurationChanged, KeyStatus,
-    PreparedResource, PutOutcome, ResourceVersion, StoredResource,
+    AccessKey, AccessKeyId, Account, AccountId, AccountStatus, ConfigurationChanged, KeyStatus, PreparedResource,
+    PutOutcome, ResourceVersion, StoredResource,
 };
 
 pub use error::StoreError;
@@ -69,10 +69,7 @@ pub trait AccountStore: Send + Sync + 'static {
     async fn list_access_keys(&self, account: AccountId) -> StoreResult<Vec<AccessKey>>;
 
     /// A key and the status of its account, for authenticating a request.
-    async fn find_access_key(
-        &self,
-        id: &AccessKeyId,
-    ) -> StoreResult<Option<(AccessKey, AccountStatus)>>;
+    async fn find_access_key(&self, id: &AccessKeyId) -> StoreResult<Option<(AccessKey, AccountStatus)>>;
 
     /// Whether `pack_id` names a compliance pack of `account`.
     async fn compliance_pack_exists(&self, account: AccountId, pack_id: &str) -> StoreResult<bool>;
@@ -111,11 +108,7 @@ pub trait ResourceStore: Send + Sync + 'static {
     ) -> StoreResult<Option<StoredResource>>;
 
     /// A page of resources in `(ResourceType, ResourceId)` order, without configurations.
-    async fn list_resources(
-        &self,
-        account: AccountId,
-        query: &ResourceQuery,
-    ) -> StoreResult<ResourcePage>;
+    async fn list_resources(&self, account: AccountId, query: &ResourceQuery) -> StoreResult<ResourcePage>;
 
     /// A page of one resource's versions, newest first.
     async fn resource_timeline(
@@ -127,19 +120,11 @@ pub trait ResourceStore: Send + Sync + 'static {
     ) -> StoreResult<Vec<ResourceVersion>>;
 
     /// Counts of resources not deleted, grouped as `group` says, in group order.
-    async fn count_resources(
-        &self,
-        account: AccountId,
-        group: &CountGroup,
-    ) -> StoreResult<Vec<(String, i64)>>;
+    async fn count_resources(&self, account: AccountId, group: &CountGroup) -> StoreResult<Vec<(String, i64)>>;
 
     /// The change feed: every version recorded after `after_seq`, oldest first, with its
     /// sequence number. Rule evaluation subscribes here.
-    async fn changes_since(
-        &self,
-        after_seq: i64,
-        limit: u32,
-    ) -> StoreResult<Vec<(i64, ConfigurationChanged)>>;
+    async fn changes_since(&self, after_seq: i64, limit: u32) -> StoreResult<Vec<(i64, ConfigurationChanged)>>;
 }
 
 /// Where the store lives: a PostgreSQL URL, or the embedded SQLite file in `data_dir`.
@@ -152,9 +137,7 @@ pub async fn open(database_url: Option<&str>, data_dir: &Path) -> StoreResult<Ar
             "unsupported database URL {:?}: use postgres://… or leave it unset for the embedded SQLite store",
             redact_url(url)
         ))),
-        None => Ok(Arc::new(
-            SqliteStore::open(&data_dir.join(SQLITE_FILE)).await?,
-        )),
+        None => Ok(Arc::new(SqliteStore::open(&data_dir.join(SQLITE_FILE)).await?)),
     }
 }
 
@@ -178,10 +161,7 @@ mod tests {
 
     #[test]
     fn passwords_are_redacted() {
-        assert_eq!(
-            redact_url("postgres://u:pw@h:5432/db"),
-            "postgres://u:***@h:5432/db"
-        );
+        assert_eq!(redact_url("postgres://u:pw@h:5432/db"), "postgres://u:***@h:5432/db");
         assert_eq!(redact_url("postgres://h/db"), "postgres://h/db");
     }
 }

@@ -14,9 +14,7 @@ use crate::credentials::key_json;
 
 /// Opens the store named by `args`.
 pub async fn open_store(args: &StoreArgs) -> anyhow::Result<Arc<dyn Store>> {
-    confpack_store::open(args.database.as_deref(), &args.data_dir)
-        .await
-        .context("opening the store")
+    confpack_store::open(args.database.as_deref(), &args.data_dir).await.context("opening the store")
 }
 
 /// Milliseconds since the epoch.
@@ -35,10 +33,7 @@ pub async fn accounts(command: AccountsCommand) -> anyhow::Result<()> {
             if name.trim().is_empty() {
                 anyhow::bail!("--name must not be empty");
             }
-            let (_, key) = open_store(&store)
-                .await?
-                .create_account(&name, now_ms())
-                .await?;
+            let (_, key) = open_store(&store).await?.create_account(&name, now_ms()).await?;
             println!("{}", key_json(&key));
         }
         AccountsCommand::List { store } => {
@@ -50,17 +45,11 @@ pub async fn accounts(command: AccountsCommand) -> anyhow::Result<()> {
             }
         }
         AccountsCommand::Disable { id, store } => {
-            open_store(&store)
-                .await?
-                .set_account_status(parse_account(&id)?, AccountStatus::Disabled)
-                .await?;
+            open_store(&store).await?.set_account_status(parse_account(&id)?, AccountStatus::Disabled).await?;
             eprintln!("account {id} disabled");
         }
         AccountsCommand::Enable { id, store } => {
-            open_store(&store)
-                .await?
-                .set_account_status(parse_account(&id)?, AccountStatus::Enabled)
-                .await?;
+            open_store(&store).await?.set_account_status(parse_account(&id)?, AccountStatus::Enabled).await?;
             eprintln!("account {id} enabled");
         }
     }
@@ -71,39 +60,23 @@ pub async fn accounts(command: AccountsCommand) -> anyhow::Result<()> {
 pub async fn keys(command: KeysCommand) -> anyhow::Result<()> {
     match command {
         KeysCommand::Create { account, store } => {
-            let key = open_store(&store)
-                .await?
-                .create_access_key(parse_account(&account)?, now_ms())
-                .await?;
+            let key = open_store(&store).await?.create_access_key(parse_account(&account)?, now_ms()).await?;
             println!("{}", key_json(&key));
         }
         KeysCommand::Delete { key_id, store } => {
-            open_store(&store)
-                .await?
-                .delete_access_key(&AccessKeyId::new(&key_id))
-                .await?;
+            open_store(&store).await?.delete_access_key(&AccessKeyId::new(&key_id)).await?;
             eprintln!("access key {key_id} deleted");
         }
         KeysCommand::Disable { key_id, store } => {
-            open_store(&store)
-                .await?
-                .set_access_key_status(&AccessKeyId::new(&key_id), KeyStatus::Inactive)
-                .await?;
+            open_store(&store).await?.set_access_key_status(&AccessKeyId::new(&key_id), KeyStatus::Inactive).await?;
             eprintln!("access key {key_id} disabled");
         }
         KeysCommand::Enable { key_id, store } => {
-            open_store(&store)
-                .await?
-                .set_access_key_status(&AccessKeyId::new(&key_id), KeyStatus::Active)
-                .await?;
+            open_store(&store).await?.set_access_key_status(&AccessKeyId::new(&key_id), KeyStatus::Active).await?;
             eprintln!("access key {key_id} enabled");
         }
         KeysCommand::List { account, store } => {
-            for key in open_store(&store)
-                .await?
-                .list_access_keys(parse_account(&account)?)
-                .await?
-            {
+            for key in open_store(&store).await?.list_access_keys(parse_account(&account)?).await? {
                 println!(
                     "{}",
                     json!({"AccountId": key.account_id.get(), "AccessKeyId": key.id.as_str(), "Status": key.status.as_str(), "CreateTimestamp": key.created_ms})
@@ -131,11 +104,7 @@ pub fn actions(args: &ActionsArgs) -> anyhow::Result<()> {
             Origin::Vendor => "vendor",
             Origin::Extension => "extension",
         };
-        let status = if is_supported {
-            "supported"
-        } else {
-            "not-supported"
-        };
+        let status = if is_supported { "supported" } else { "not-supported" };
         println!("{}\t{status}\t{origin}", info.name);
     }
     eprintln!("{count} of {} actions supported", ACTIONS.len());

@@ -31,9 +31,7 @@ pub fn write(data_dir: &Path, key: &AccessKey) -> anyhow::Result<PathBuf> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let mut file = options
-        .open(&partial)
-        .with_context(|| format!("creating {}", partial.display()))?;
+    let mut file = options.open(&partial).with_context(|| format!("creating {}", partial.display()))?;
     let text = serde_json::to_string_pretty(&key_json(key))?;
     file.write_all(text.as_bytes())?;
     file.write_all(b"\n")?;

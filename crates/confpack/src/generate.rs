@@ -17,9 +17,7 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
         ..GeneratorOptions::default()
     })?;
     let sink: Box<dyn Write> = match &args.out {
-        Some(path) => {
-            Box::new(File::create(path).with_context(|| format!("creating {}", path.display()))?)
-        }
+        Some(path) => Box::new(File::create(path).with_context(|| format!("creating {}", path.display()))?),
         None => Box::new(std::io::stdout().lock()),
     };
     let mut out = BufWriter::with_capacity(1 << 20, sink);

@@ -9,14 +9,16 @@ mod serve;
 
 use clap::Parser;
 
+/// mimalloc rather than the system allocator: imports and evaluations allocate and free
+/// many short-lived JSON values across threads, where glibc's arenas spend much of their time.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use crate::args::{Cli, Command};
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => {
             eprintln!("confpack: cannot start the async runtime: {e}");

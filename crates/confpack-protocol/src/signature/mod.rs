@@ -8,11 +8,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use subtle::ConstantTimeEq;
 
 /// RFC 3986 unreserved characters stay literal; everything else is `%XY` upper-case.
-const ENCODE: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
+const ENCODE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
 
 /// Percent-encodes as both signature versions require (space `%20`, `*` `%2A`, `~` kept).
 pub fn percent_encode(value: &str) -> String {
@@ -30,10 +26,7 @@ mod tests {
 
     #[test]
     fn encoding_follows_rfc_3986() {
-        assert_eq!(
-            percent_encode("a b*c~d-e_f.g/h:i"),
-            "a%20b%2Ac~d-e_f.g%2Fh%3Ai"
-        );
+        assert_eq!(percent_encode("a b*c~d-e_f.g/h:i"), "a%20b%2Ac~d-e_f.g%2Fh%3Ai");
         assert_eq!(percent_encode("é"), "%C3%A9");
     }
 

@@ -17,11 +17,7 @@ pub fn string_to_sign(method: &str, params: &[(String, String)]) -> String {
         .map(|(name, value)| (percent_encode(name), percent_encode(value)))
         .collect();
     encoded.sort();
-    let canonical = encoded
-        .iter()
-        .map(|(name, value)| format!("{name}={value}"))
-        .collect::<Vec<_>>()
-        .join("&");
+    let canonical = encoded.iter().map(|(name, value)| format!("{name}={value}")).collect::<Vec<_>>().join("&");
     format!("{method}&%2F&{}", percent_encode(&canonical))
 }
 
@@ -30,8 +26,7 @@ pub fn sign(secret: &str, string_to_sign: &str) -> String {
     let mut key = String::with_capacity(secret.len() + 1);
     key.push_str(secret);
     key.push('&');
-    let mut mac = <Hmac<Sha1> as KeyInit>::new_from_slice(key.as_bytes())
-        .expect("HMAC accepts any key length");
+    let mut mac = <Hmac<Sha1> as KeyInit>::new_from_slice(key.as_bytes()).expect("HMAC accepts any key length");
     mac.update(string_to_sign.as_bytes());
     STANDARD.encode(mac.finalize().into_bytes())
 }

@@ -81,9 +81,7 @@ fn update_window(params: &Params) -> Result<Option<(i64, i64)>, ApiError> {
     let end = params.int_in("EndUpdateTimestamp", 0, i64::MAX)?;
     match (start, end) {
         (None, None) => Ok(None),
-        (Some(start), Some(end)) if start <= end && end - start <= MAX_UPDATE_WINDOW_MS => {
-            Ok(Some((start, end)))
-        }
+        (Some(start), Some(end)) if start <= end && end - start <= MAX_UPDATE_WINDOW_MS => Ok(Some((start, end))),
         (Some(_), Some(_)) => Err(ApiError::invalid_parameter(
             "EndUpdateTimestamp",
             "it must not be before StartUpdateTimestamp, and the window may span at most 30 days",
@@ -108,11 +106,7 @@ pub(crate) async fn list_discovered_resources(ctx: &CallContext<'_>) -> ActionRe
         after: decode(p)?,
         limit,
     };
-    let page = ctx
-        .store()
-        .list_resources(ctx.account(), &query)
-        .await
-        .map_err(store_failure)?;
+    let page = ctx.store().list_resources(ctx.account(), &query).await.map_err(store_failure)?;
     let account_id = ctx.account().get();
     let list = page
         .items
@@ -177,15 +171,9 @@ async fn find_resource(ctx: &CallContext<'_>) -> Result<StoredResource, ApiError
     let p = ctx.params;
     let resource_id = p.required("ResourceId")?;
     let resource_type = p.required("ResourceType")?;
-    let found = ctx
-        .store()
-        .get_resource(ctx.account(), resource_type, resource_id)
-        .await
-        .map_err(store_failure)?;
+    let found = ctx.store().get_resource(ctx.account(), resource_type, resource_id).await.map_err(store_failure)?;
     match (found, p.optional("Region")) {
-        (Some(r), Some(region)) if r.record.region != region => {
-            Err(resource_not_found(resource_type, resource_id))
-        }
+        (Some(r), Some(region)) if r.record.region != region => Err(resource_not_found(resource_type, resource_id)),
         (Some(r), _) => Ok(r),
         (None, _) => Err(resource_not_found(resource_type, resource_id)),
     }
@@ -257,31 +245,16 @@ pub(crate) async fn get_resource_configuration_timeline(ctx: &CallContext<'_>) -
     let resource = find_resource(ctx).await?;
     let now = super::now_ms();
     let end = p.int_in("EndTime", 0, i64::MAX)?.unwrap_or(now);
-    let start = p
-        .int_in("StartTime", 0, i64::MAX)?
-        .unwrap_or(end - MAX_UPDATE_WINDOW_MS);
+    let start = p.int_in("StartTime", 0, i64::MAX)?.unwrap_or(end - MAX_UPDATE_WINDOW_MS);
     if start > end {
-        return Err(ApiError::invalid_parameter(
-            "StartTime",
-            "it must not be after EndTime",
-        ));
+        return Err(ApiError::invalid_parameter("StartTime", "it must not be after EndTime"));
     }
     let limit = max_results(p, Some(10))?;
-    let query = TimelineQuery {
-        start_ms: start,
-        end_ms: end,
-        before_version: decode(p)?,
-        limit: limit + 1,
-    };
+    let query = TimelineQuery { start_ms: start, end_ms: end, before_version: decode(p)?, limit: limit + 1 };
     let record = &resource.record;
     let mut versions = ctx
         .store()
-        .resource_timeline(
-            ctx.account(),
-            &record.resource_type,
-            &record.resource_id,
-            &query,
-        )
+        .resource_timeline(ctx.account(), &record.resource_type, &record.resource_id, &query)
         .await
         .map_err(store_failure)?;
     let next_token = if versions.len() > limit as usize {
@@ -301,10 +274,7 @@ pub(crate) async fn get_resource_configuration_timeline(ctx: &CallContext<'_>) -
             region: &v.region,
             relationship: "",
             relationship_diff: "",
-            resource_create_time: v
-                .resource_creation_time
-                .map(|t| t.to_string())
-                .unwrap_or_default(),
+            resource_create_time: v.resource_creation_time.map(|t| t.to_string()).unwrap_or_default(),
             resource_event_type: v.event_type.as_str(),
             resource_id: &record.resource_id,
             resource_name: &v.resource_name,
@@ -313,11 +283,7 @@ pub(crate) async fn get_resource_configuration_timeline(ctx: &CallContext<'_>) -
         })
         .collect();
     reply(&GetResourceConfigurationTimelineResponse {
-        resource_configuration_timeline: Timeline {
-            configuration_list: list,
-            max_results: limit,
-            next_token,
-        },
+        resource_configuration_timeline: Timeline { configuration_list: list, max_results: limit, next_token },
     })
 }
 
@@ -344,53 +310,25 @@ struct CountsResponse<T> {
 }
 
 /// `GetDiscoveredResourceCountsGroupByRegion` (optionally of one `ResourceType`).
-pub(crate) async fn get_discovered_resource_counts_group_by_region(
-    ctx: &CallContext<'_>,
-) -> ActionResult {
-    let group = CountGroup::ByRegion {
-        resource_type: ctx.params.optional("ResourceType").map(str::to_owned),
-    };
-    let counts = ctx
-        .store()
-        .count_resources(ctx.account(), &group)
-        .await
-        .map_err(store_failure)?;
+pub(crate) async fn get_discovered_resource_counts_group_by_region(ctx: &CallContext<'_>) -> ActionResult {
+    let group = CountGroup::ByRegion { resource_type: ctx.params.optional("ResourceType").map(str::to_owned) };
+    let counts = ctx.store().count_resources(ctx.account(), &group).await.map_err(store_failure)?;
     let summary = counts
         .into_iter()
-        .map(|(region, n)| RegionCount {
-            group_name: region.clone(),
-            region,
-            resource_count: n,
-        })
+        .map(|(region, n)| RegionCount { group_name: region.clone(), region, resource_count: n })
         .collect();
-    reply(&CountsResponse {
-        discovered_resource_counts_summary: summary,
-    })
+    reply(&CountsResponse { discovered_resource_counts_summary: summary })
 }
 
 /// `GetDiscoveredResourceCountsGroupByResourceType` (optionally in one `Region`).
-pub(crate) async fn get_discovered_resource_counts_group_by_resource_type(
-    ctx: &CallContext<'_>,
-) -> ActionResult {
-    let group = CountGroup::ByType {
-        region: ctx.params.optional("Region").map(str::to_owned),
-    };
-    let counts = ctx
-        .store()
-        .count_resources(ctx.account(), &group)
-        .await
-        .map_err(store_failure)?;
+pub(crate) async fn get_discovered_resource_counts_group_by_resource_type(ctx: &CallContext<'_>) -> ActionResult {
+    let group = CountGroup::ByType { region: ctx.params.optional("Region").map(str::to_owned) };
+    let counts = ctx.store().count_resources(ctx.account(), &group).await.map_err(store_failure)?;
     let summary = counts
         .into_iter()
-        .map(|(resource_type, n)| TypeCount {
-            group_name: resource_type.clone(),
-            resource_type,
-            resource_count: n,
-        })
+        .map(|(resource_type, n)| TypeCount { group_name: resource_type.clone(), resource_type, resource_count: n })
         .collect();
-    reply(&CountsResponse {
-        discovered_resource_counts_summary: summary,
-    })
+    reply(&CountsResponse { discovered_resource_counts_summary: summary })
 }
 
 #[derive(Serialize)]
@@ -422,7 +360,12 @@ pub(crate) async fn get_resource_configuration_sample(ctx: &CallContext<'_>) -> 
     ctx.params.bool("MockOnly")?;
     let resource_type = ctx.params.required("ResourceType")?;
     let entry = registry().get(resource_type).ok_or_else(|| {
-        ApiError::invalid_parameter("ResourceType", format!("{resource_type:?} is not a registered resource type; ListDiscoveredResources shows the types you have"))
+        ApiError::invalid_parameter(
+            "ResourceType",
+            format!(
+                "{resource_type:?} is not a registered resource type; ListDiscoveredResources shows the types you have"
+            ),
+        )
     })?;
     reply(&SampleResponse {
         sample: Sample {

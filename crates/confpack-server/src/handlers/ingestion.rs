@@ -4,7 +4,7 @@
 //! subscribers.
 
 use confpack_inventory::diff::prepare;
-use confpack_inventory::input::parse_resource;
+use confpack_inventory::input::parse_owned_resource;
 use confpack_model::PutOutcome;
 use confpack_protocol::{ApiError, ErrorCode};
 use confpack_store::StoreError;
@@ -48,23 +48,14 @@ pub(crate) async fn put_discovered_resources(ctx: &CallContext<'_>) -> ActionRes
     let items: Vec<Value> = match serde_json::from_str(text) {
         Ok(Value::Array(items)) => items,
         Ok(_) => {
-            return Err(ApiError::invalid_parameter(
-                "Resources",
-                "expected a JSON array of resource objects",
-            ));
+            return Err(ApiError::invalid_parameter("Resources", "expected a JSON array of resource objects"));
         }
         Err(e) => {
-            return Err(ApiError::invalid_parameter(
-                "Resources",
-                format!("not valid JSON: {e}"),
-            ));
+            return Err(ApiError::invalid_parameter("Resources", format!("not valid JSON: {e}")));
         }
     };
     if items.is_empty() {
-        return Err(ApiError::invalid_parameter(
-            "Resources",
-            "the array is empty",
-        ));
+        return Err(ApiError::invalid_parameter("Resources", "the array is empty"));
     }
     if items.len() > MAX_BATCH {
         return Err(ApiError::invalid_parameter(
@@ -73,22 +64,15 @@ pub(crate) async fn put_discovered_resources(ctx: &CallContext<'_>) -> ActionRes
         ));
     }
     let prepared = items
-        .iter()
+        .into_iter()
         .enumerate()
         .map(|(index, item)| {
-            parse_resource(item).map(prepare).map_err(|e| {
-                ApiError::invalid_parameter(
-                    "Resources",
-                    format!("item {index} (from 0): {e}; nothing was stored"),
-                )
+            parse_owned_resource(item).map(prepare).map_err(|e| {
+                ApiError::invalid_parameter("Resources", format!("item {index} (from 0): {e}; nothing was stored"))
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let outcomes = ctx
-        .store()
-        .put_resources(ctx.account(), &prepared, now_ms())
-        .await
-        .map_err(store_failure)?;
+    let outcomes = ctx.store().put_resources(ctx.account(), &prepared, now_ms()).await.map_err(store_failure)?;
     let count = |wanted: PutOutcome| outcomes.iter().filter(|(o, _)| *o == wanted).count();
     if outcomes.iter().any(|(o, _)| *o != PutOutcome::Unchanged) {
         ctx.state.notify_changes();
@@ -131,11 +115,7 @@ pub(crate) async fn delete_discovered_resources(ctx: &CallContext<'_>) -> Action
             format!("{} ids; one call takes at most {MAX_BATCH}", ids.len()),
         ));
     }
-    match ctx
-        .store()
-        .delete_resources(ctx.account(), resource_type, &ids, now_ms())
-        .await
-    {
+    match ctx.store().delete_resources(ctx.account(), resource_type, &ids, now_ms()).await {
         Ok(deleted_count) => {
             if deleted_count > 0 {
                 ctx.state.notify_changes();

@@ -65,6 +65,5 @@ pub(crate) fn store_failure(error: StoreError) -> ApiError {
 
 /// Milliseconds since the epoch.
 pub(crate) fn now_ms() -> i64 {
-    i64::try_from(time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000)
-        .unwrap_or(i64::MAX)
+    i64::try_from(time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
 }

@@ -17,17 +17,9 @@ pub(crate) fn decode<T: DeserializeOwned>(params: &Params) -> Result<Option<T>, 
     let Some(token) = params.optional("NextToken") else {
         return Ok(None);
     };
-    URL_SAFE_NO_PAD
-        .decode(token)
-        .ok()
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-        .map(Some)
-        .ok_or_else(|| {
-            ApiError::invalid_parameter(
-                "NextToken",
-                "it was not returned by a previous call of this action",
-            )
-        })
+    URL_SAFE_NO_PAD.decode(token).ok().and_then(|bytes| serde_json::from_slice(&bytes).ok()).map(Some).ok_or_else(
+        || ApiError::invalid_parameter("NextToken", "it was not returned by a previous call of this action"),
+    )
 }
 
 /// `MaxResults` in 1..=100, defaulting to `default` (or required when `default` is None).

@@ -13,16 +13,8 @@ const CLIENT_TOKEN_MAX: usize = 64;
 /// Looks the pack up in the caller's account; unknown → `Invalid.CompliancePackId.Value`.
 async fn existing_pack<'p>(ctx: &'p CallContext<'_>) -> Result<&'p str, ApiError> {
     let pack_id = ctx.params.required("CompliancePackId")?;
-    let exists = ctx
-        .store()
-        .compliance_pack_exists(ctx.account(), pack_id)
-        .await
-        .map_err(store_failure)?;
-    if exists {
-        Ok(pack_id)
-    } else {
-        Err(ApiError::new(ErrorCode::InvalidCompliancePackIdValue))
-    }
+    let exists = ctx.store().compliance_pack_exists(ctx.account(), pack_id).await.map_err(store_failure)?;
+    if exists { Ok(pack_id) } else { Err(ApiError::new(ErrorCode::InvalidCompliancePackIdValue)) }
 }
 
 /// `GenerateCompliancePackReport`: validates `ClientToken`, then the pack.

@@ -19,9 +19,11 @@ CREATE TABLE resources (
     content_hash           TEXT    NOT NULL,
     deleted                INTEGER NOT NULL,
     version                INTEGER NOT NULL,
-    update_time            INTEGER NOT NULL,
-    PRIMARY KEY (account_id, resource_type, resource_id)
-) WITHOUT ROWID;
+    update_time            INTEGER NOT NULL
+);
+-- A rowid table with a unique index rather than WITHOUT ROWID: rows carry whole
+-- configurations (often over a kilobyte), which WITHOUT ROWID tables store poorly.
+CREATE UNIQUE INDEX resources_by_key ON resources (account_id, resource_type, resource_id);
 
 CREATE TABLE resource_versions (
     seq                    INTEGER PRIMARY KEY,

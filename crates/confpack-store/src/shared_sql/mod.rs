@@ -5,9 +5,7 @@
 pub(crate) mod accounts;
 pub(crate) mod resources;
 
-use confpack_model::{
-    AccessKey, AccessKeyId, AccessKeySecret, Account, AccountId, AccountStatus, KeyStatus,
-};
+use confpack_model::{AccessKey, AccessKeyId, AccessKeySecret, Account, AccountId, AccountStatus, KeyStatus};
 use sqlx::Row;
 
 use crate::StoreResult;

@@ -16,20 +16,15 @@ pub(crate) const RESOURCE_COLUMNS: &str = "resource_type, resource_id, region, r
 pub(crate) const VERSION_COLUMNS: &str = "version, capture_time, event_type, configuration_diff, region, resource_name, availability_zone, resource_creation_time, tags";
 
 fn parse_json(text: &str, what: &str) -> StoreResult<Value> {
-    serde_json::from_str(text)
-        .map_err(|e| StoreError::Internal(format!("stored {what} is not JSON: {e}")))
+    serde_json::from_str(text).map_err(|e| StoreError::Internal(format!("stored {what} is not JSON: {e}")))
 }
 
 fn parse_tags(text: &str) -> StoreResult<Tags> {
-    serde_json::from_str(text)
-        .map_err(|e| StoreError::Internal(format!("stored tags are not a tag map: {e}")))
+    serde_json::from_str(text).map_err(|e| StoreError::Internal(format!("stored tags are not a tag map: {e}")))
 }
 
 /// Decodes a `resources` row; `configuration` is parsed when the row carries it.
-pub(crate) fn resource_from_row<R: Row>(
-    row: &R,
-    configuration: Option<&str>,
-) -> StoreResult<StoredResource>
+pub(crate) fn resource_from_row<R: Row>(row: &R, configuration: Option<&str>) -> StoreResult<StoredResource>
 where
     for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
     for<'a> Option<i64>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
@@ -48,10 +43,7 @@ where
         vpc_id: row.try_get("vpc_id")?,
         vswitch_id: row.try_get("vswitch_id")?,
         tags: parse_tags(&row.try_get::<String, _>("tags")?)?,
-        configuration: configuration
-            .map(|text| parse_json(text, "configuration"))
-            .transpose()?
-            .unwrap_or(Value::Null),
+        configuration: configuration.map(|text| parse_json(text, "configuration")).transpose()?.unwrap_or(Value::Null),
         custom_type: row.try_get::<i64, _>("custom_type")? != 0,
     };
     Ok(StoredResource {
@@ -63,10 +55,7 @@ where
 }
 
 /// Decodes a `resource_versions` row; a NULL diff is filled from `first_capture`.
-pub(crate) fn version_from_row<R: Row>(
-    row: &R,
-    first_capture: Option<&Value>,
-) -> StoreResult<ResourceVersion>
+pub(crate) fn version_from_row<R: Row>(row: &R, first_capture: Option<&Value>) -> StoreResult<ResourceVersion>
 where
     for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
     for<'a> Option<i64>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
@@ -76,10 +65,7 @@ where
 {
     let diff = match row.try_get::<Option<String>, _>("configuration_diff")? {
         Some(text) => parse_json(&text, "configuration diff")?,
-        None => confpack_model::resource::configuration_diff(
-            None,
-            first_capture.unwrap_or(&Value::Null),
-        ),
+        None => confpack_model::resource::configuration_diff(None, first_capture.unwrap_or(&Value::Null)),
     };
     Ok(ResourceVersion {
         version: row.try_get("version")?,
@@ -178,6 +164,38 @@ macro_rules! portable_resource_store {
                 Ok(())
             }
 
+            /// Rows per multi-row INSERT: 18 columns × 500 stays under SQLite's and
+            /// PostgreSQL's bind-parameter limits.
+            const INSERT_CHUNK: usize = 500;
+
+            /// Inserts first captures with multi-row statements: an initial import is almost
+            /// all of these, and one statement per row would dominate its time.
+            async fn insert_new(tx: &mut Tx<'_>, account: AccountId, items: &[&PreparedResource], now_ms: i64) -> StoreResult<()> {
+                for chunk in items.chunks(INSERT_CHUNK) {
+                    let mut resources = QueryBuilder::<Db>::new("INSERT INTO resources (account_id, resource_type, resource_id, region, resource_name, resource_group_id, availability_zone, resource_creation_time, resource_status, vpc_id, vswitch_id, tags, configuration, custom_type, content_hash, deleted, version, update_time) ");
+                    resources.push_values(chunk.iter(), |mut row, item| {
+                        let r = &item.record;
+                        row.push_bind(account.get()).push_bind(r.resource_type.as_str()).push_bind(r.resource_id.as_str())
+                            .push_bind(r.region.as_str()).push_bind(r.resource_name.as_str()).push_bind(r.resource_group_id.as_str())
+                            .push_bind(r.availability_zone.as_str()).push_bind(r.resource_creation_time).push_bind(r.resource_status.as_str())
+                            .push_bind(r.vpc_id.as_str()).push_bind(r.vswitch_id.as_str()).push_bind(item.tags_json.as_str())
+                            .push_bind(item.configuration_json.as_str()).push_bind(i64::from(r.custom_type)).push_bind(item.content_hash.as_str())
+                            .push_bind(0_i64).push_bind(1_i64).push_bind(now_ms);
+                    });
+                    resources.build().execute(&mut **tx).await?;
+                    let mut versions = QueryBuilder::<Db>::new("INSERT INTO resource_versions (account_id, resource_type, resource_id, version, capture_time, event_type, configuration_diff, region, resource_name, availability_zone, resource_creation_time, tags) ");
+                    versions.push_values(chunk.iter(), |mut row, item| {
+                        let r = &item.record;
+                        row.push_bind(account.get()).push_bind(r.resource_type.as_str()).push_bind(r.resource_id.as_str())
+                            .push_bind(1_i64).push_bind(now_ms).push_bind(ResourceEventType::Discovered.as_str()).push_bind(None::<String>)
+                            .push_bind(r.region.as_str()).push_bind(r.resource_name.as_str()).push_bind(r.availability_zone.as_str())
+                            .push_bind(r.resource_creation_time).push_bind(item.tags_json.as_str());
+                    });
+                    versions.build().execute(&mut **tx).await?;
+                }
+                Ok(())
+            }
+
             #[async_trait::async_trait]
             impl $crate::ResourceStore for $store {
                 async fn put_resources(&self, account: AccountId, items: &[PreparedResource], now_ms: i64) -> StoreResult<Vec<(PutOutcome, i64)>> {
@@ -193,17 +211,20 @@ macro_rules! portable_resource_store {
                         }
                     }
                     let mut outcomes = Vec::with_capacity(items.len());
+                    let mut created: Vec<&PreparedResource> = Vec::new();
                     for item in items {
                         let r = &item.record;
                         let key = (r.resource_type.clone(), r.resource_id.clone());
                         let outcome = match known.get(&key) {
                             None => {
-                                upsert_resource(&mut tx, account, item, 1, now_ms).await?;
-                                insert_version(&mut tx, account, item, 1, now_ms, ResourceEventType::Discovered, None).await?;
+                                created.push(item);
                                 (PutOutcome::Created, 1)
                             }
                             Some((hash, version, false)) if *hash == item.content_hash => (PutOutcome::Unchanged, *version),
                             Some((_, version, _)) => {
+                                // A change may concern a resource created earlier in this batch.
+                                insert_new(&mut tx, account, &created, now_ms).await?;
+                                created.clear();
                                 let old = current_configuration(&mut tx, account, &r.resource_type, &r.resource_id).await?;
                                 if *version == 1 {
                                     settle_first_capture(&mut tx, account, &r.resource_type, &r.resource_id, &old).await?;
@@ -218,6 +239,7 @@ macro_rules! portable_resource_store {
                         known.insert(key, (item.content_hash.clone(), outcome.1, false));
                         outcomes.push(outcome);
                     }
+                    insert_new(&mut tx, account, &created, now_ms).await?;
                     tx.commit().await?;
                     Ok(outcomes)
                 }

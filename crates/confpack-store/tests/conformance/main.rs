@@ -19,9 +19,7 @@ const DEFAULT_POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 /// A SQLite store in a temporary directory that lives as long as the store.
 async fn sqlite_store() -> (Arc<dyn Store>, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let store = SqliteStore::open(&dir.path().join("confpack.db"))
-        .await
-        .expect("open sqlite");
+    let store = SqliteStore::open(&dir.path().join("confpack.db")).await.expect("open sqlite");
     (Arc::new(store), dir)
 }
 
@@ -34,10 +32,8 @@ struct PgDatabase {
 
 impl PgDatabase {
     async fn create() -> Option<Self> {
-        let admin_url =
-            std::env::var("CONFPACK_TEST_POSTGRES").unwrap_or_else(|_| DEFAULT_POSTGRES.to_owned());
-        let connect =
-            tokio::time::timeout(Duration::from_secs(3), PgConnection::connect(&admin_url)).await;
+        let admin_url = std::env::var("CONFPACK_TEST_POSTGRES").unwrap_or_else(|_| DEFAULT_POSTGRES.to_owned());
+        let connect = tokio::time::timeout(Duration::from_secs(3), PgConnection::connect(&admin_url)).await;
         let mut admin = match connect {
             Ok(Ok(conn)) => conn,
             Ok(Err(e)) => return skip(&admin_url, &e.to_string()),
@@ -49,25 +45,16 @@ impl PgDatabase {
             .execute(&mut admin)
             .await
             .expect("create test database");
-        let base = admin_url
-            .rsplit_once('/')
-            .map_or(admin_url.as_str(), |(base, _)| base);
+        let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(base, _)| base);
         let url = format!("{base}/{name}");
-        Some(Self {
-            admin_url,
-            name,
-            url,
-        })
+        Some(Self { admin_url, name, url })
     }
 
     async fn drop_database(self) {
         if let Ok(mut admin) = PgConnection::connect(&self.admin_url).await {
-            let _ = sqlx::query(AssertSqlSafe(format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            )))
-            .execute(&mut admin)
-            .await;
+            let _ = sqlx::query(AssertSqlSafe(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)))
+                .execute(&mut admin)
+                .await;
         }
     }
 }
@@ -114,19 +101,11 @@ macro_rules! conformance {
 }
 
 async fn reopen_sqlite(dir: &tempfile::TempDir) -> Arc<dyn Store> {
-    Arc::new(
-        SqliteStore::open(&dir.path().join("confpack.db"))
-            .await
-            .expect("reopen sqlite"),
-    )
+    Arc::new(SqliteStore::open(&dir.path().join("confpack.db")).await.expect("reopen sqlite"))
 }
 
 async fn reopen_postgres(url: String) -> Arc<dyn Store> {
-    Arc::new(
-        PostgresStore::connect(&url)
-            .await
-            .expect("reconnect postgres"),
-    )
+    Arc::new(PostgresStore::connect(&url).await.expect("reconnect postgres"))
 }
 
 /// Every case, whichever file holds it.

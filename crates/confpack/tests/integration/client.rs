@@ -12,10 +12,7 @@ pub type Pairs = Vec<(String, String)>;
 
 /// Builds pairs from string literals.
 pub fn pairs(items: &[(&str, &str)]) -> Pairs {
-    items
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect()
+    items.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
 }
 
 /// A request before sending: method, query pairs and form-body pairs.
@@ -59,10 +56,7 @@ impl Call {
             "Timestamp",
             "RegionId",
         ];
-        let (common, rest): (Pairs, Pairs) = self
-            .query
-            .into_iter()
-            .partition(|(k, _)| COMMON.contains(&k.as_str()));
+        let (common, rest): (Pairs, Pairs) = self.query.into_iter().partition(|(k, _)| COMMON.contains(&k.as_str()));
         self.query = common;
         self.body.extend(rest);
         self.method = "POST";
@@ -95,16 +89,8 @@ impl Reply {
     /// Asserts status and code, returning the message.
     #[track_caller]
     pub fn expect_error(&self, status: u16, code: &str) -> String {
-        assert_eq!(
-            (self.status, self.code().as_str()),
-            (status, code),
-            "body: {}",
-            self.body
-        );
-        self.json()["Message"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned()
+        assert_eq!((self.status, self.code().as_str()), (status, code), "body: {}", self.body);
+        self.json()["Message"].as_str().unwrap_or_default().to_owned()
     }
 }
 
@@ -121,18 +107,11 @@ pub struct Client {
 /// UTC now as `yyyy-MM-ddTHH:mm:ssZ`, shifted by `offset_seconds`.
 pub fn timestamp(offset_seconds: i64) -> String {
     let t = OffsetDateTime::now_utc() + time::Duration::seconds(offset_seconds);
-    t.replace_nanosecond(0)
-        .expect("zero nanoseconds")
-        .format(&Rfc3339)
-        .expect("formats")
+    t.replace_nanosecond(0).expect("zero nanoseconds").format(&Rfc3339).expect("formats")
 }
 
 fn encode_pairs(pairs: &Pairs) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
+    pairs.iter().map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v))).collect::<Vec<_>>().join("&")
 }
 
 impl Client {
@@ -151,18 +130,13 @@ impl Client {
         Self::new(
             endpoint,
             credentials["AccessKeyId"].as_str().expect("AccessKeyId"),
-            credentials["AccessKeySecret"]
-                .as_str()
-                .expect("AccessKeySecret"),
+            credentials["AccessKeySecret"].as_str().expect("AccessKeySecret"),
         )
     }
 
     /// The same endpoint and key id with another secret.
     pub fn with_secret(&self, secret: &str) -> Self {
-        Self {
-            secret: secret.to_owned(),
-            ..self.clone()
-        }
+        Self { secret: secret.to_owned(), ..self.clone() }
     }
 
     /// An unsigned V1 GET call with the common parameters and `params`.
@@ -179,12 +153,7 @@ impl Client {
             ("RegionId", "cn-shanghai"),
         ]);
         query.extend(pairs(params));
-        Call {
-            method: "GET",
-            query,
-            body: Vec::new(),
-            headers: HeaderMap::new(),
-        }
+        Call { method: "GET", query, body: Vec::new(), headers: HeaderMap::new() }
     }
 
     /// Signs a V1 call (adds `Signature` to the query).
@@ -215,20 +184,12 @@ impl Client {
             ("x-acs-version", "2020-09-07"),
             ("x-acs-date", &timestamp(0)),
             ("x-acs-signature-nonce", &nonce),
-            (
-                "x-acs-content-sha256",
-                &v3::hex_sha256(body_text.as_bytes()),
-            ),
+            ("x-acs-content-sha256", &v3::hex_sha256(body_text.as_bytes())),
             ("content-type", "application/x-www-form-urlencoded"),
         ] {
             headers.insert(name, HeaderValue::from_str(value).expect("header value"));
         }
-        let call = Call {
-            method: "POST",
-            query,
-            body,
-            headers,
-        };
+        let call = Call { method: "POST", query, body, headers };
         self.sign_v3(call)
     }
 
@@ -252,10 +213,7 @@ impl Client {
             self.key_id,
             signed.join(";")
         );
-        call.headers.insert(
-            "authorization",
-            HeaderValue::from_str(&value).expect("header"),
-        );
+        call.headers.insert("authorization", HeaderValue::from_str(&value).expect("header"));
         call
     }
 
@@ -279,17 +237,9 @@ impl Client {
         }
         let response = request.send().await.expect("request reaches the server");
         let status = response.status().as_u16();
-        let content_type = response
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned();
+        let content_type =
+            response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
         let body = response.text().await.expect("body");
-        Reply {
-            status,
-            content_type,
-            body,
-        }
+        Reply { status, content_type, body }
     }
 }

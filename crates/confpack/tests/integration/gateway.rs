@@ -9,43 +9,16 @@ const UNKNOWN_PACK: &str = "cp-fdc8626622af00f91234";
 async fn missing_common_parameters_are_named() {
     let server = Server::start(&[]);
     let client = server.client();
-    for name in [
-        "Timestamp",
-        "SignatureNonce",
-        "AccessKeyId",
-        "SignatureMethod",
-        "Version",
-        "Action",
-    ] {
-        let call = client
-            .v1(
-                "GenerateCompliancePackReport",
-                &[("CompliancePackId", UNKNOWN_PACK)],
-            )
-            .without(name);
-        let message = client
-            .send_v1(call)
-            .await
-            .expect_error(400, "MissingParameter");
-        assert!(
-            message.contains(&format!("\"{name}\"")),
-            "{name}: {message}"
-        );
+    for name in ["Timestamp", "SignatureNonce", "AccessKeyId", "SignatureMethod", "Version", "Action"] {
+        let call = client.v1("GenerateCompliancePackReport", &[("CompliancePackId", UNKNOWN_PACK)]).without(name);
+        let message = client.send_v1(call).await.expect_error(400, "MissingParameter");
+        assert!(message.contains(&format!("\"{name}\"")), "{name}: {message}");
     }
-    let unsigned = client.v1(
-        "GenerateCompliancePackReport",
-        &[("CompliancePackId", UNKNOWN_PACK)],
-    );
-    let message = client
-        .send(&unsigned)
-        .await
-        .expect_error(400, "MissingParameter");
+    let unsigned = client.v1("GenerateCompliancePackReport", &[("CompliancePackId", UNKNOWN_PACK)]);
+    let message = client.send(&unsigned).await.expect_error(400, "MissingParameter");
     assert!(message.contains("\"Signature\""), "{message}");
     let call = client.v1("GenerateCompliancePackReport", &[]);
-    let message = client
-        .send_v1(call)
-        .await
-        .expect_error(400, "MissingParameter");
+    let message = client.send_v1(call).await.expect_error(400, "MissingParameter");
     assert!(message.contains("\"CompliancePackId\""), "{message}");
 }
 
@@ -54,24 +27,11 @@ async fn unknown_actions_and_versions_are_refused() {
     let server = Server::start(&[]);
     let client = server.client();
     let call = client.v1("GenerateCompliancePackReports", &[]);
-    client
-        .send_v1(call)
-        .await
-        .expect_error(404, "InvalidAction.NotFound");
-    let call = client
-        .v1("GenerateCompliancePackReport", &[])
-        .set("Version", "2019-01-08");
-    client
-        .send_v1(call)
-        .await
-        .expect_error(400, "InvalidVersion");
-    let call = client
-        .v1("GenerateCompliancePackReport", &[])
-        .set("Format", "YAML");
-    let message = client
-        .send_v1(call)
-        .await
-        .expect_error(400, "InvalidParameter");
+    client.send_v1(call).await.expect_error(404, "InvalidAction.NotFound");
+    let call = client.v1("GenerateCompliancePackReport", &[]).set("Version", "2019-01-08");
+    client.send_v1(call).await.expect_error(400, "InvalidVersion");
+    let call = client.v1("GenerateCompliancePackReport", &[]).set("Format", "YAML");
+    let message = client.send_v1(call).await.expect_error(400, "InvalidParameter");
     assert!(message.contains("\"Format\""));
 }
 
@@ -80,10 +40,7 @@ async fn vendor_actions_not_yet_implemented_say_so_distinctly() {
     let server = Server::start(&[]);
     let client = server.client();
     let call = client.v1("ListCompliancePacks", &[]);
-    let message = client
-        .send_v1(call)
-        .await
-        .expect_error(501, "OperationNotSupported");
+    let message = client.send_v1(call).await.expect_error(501, "OperationNotSupported");
     assert!(message.contains("\"ListCompliancePacks\""), "{message}");
 }
 
@@ -94,74 +51,34 @@ async fn client_tokens_must_be_short_ascii() {
     let long = "t".repeat(65);
     for token in [long.as_str(), "jeton-réessai"] {
         let call = client
-            .v1(
-                "GenerateCompliancePackReport",
-                &[("CompliancePackId", UNKNOWN_PACK), ("ClientToken", token)],
-            )
+            .v1("GenerateCompliancePackReport", &[("CompliancePackId", UNKNOWN_PACK), ("ClientToken", token)])
             .into_post_form();
-        let message = client
-            .send_v1(call)
-            .await
-            .expect_error(400, "InvalidParameter");
+        let message = client.send_v1(call).await.expect_error(400, "InvalidParameter");
         assert!(message.contains("\"ClientToken\""), "{message}");
     }
     let ok = "t".repeat(64);
-    let call = client.v1(
-        "GenerateCompliancePackReport",
-        &[("CompliancePackId", UNKNOWN_PACK), ("ClientToken", &ok)],
-    );
-    client
-        .send_v1(call)
-        .await
-        .expect_error(400, "Invalid.CompliancePackId.Value");
+    let call = client.v1("GenerateCompliancePackReport", &[("CompliancePackId", UNKNOWN_PACK), ("ClientToken", &ok)]);
+    client.send_v1(call).await.expect_error(400, "Invalid.CompliancePackId.Value");
 }
 
 #[tokio::test]
 async fn errors_have_the_vendor_shape_in_json_and_xml() {
     let server = Server::start(&[]);
     let client = server.client();
-    let reply = client
-        .send_v1(client.v1(
-            "GetCompliancePackReport",
-            &[("CompliancePackId", UNKNOWN_PACK)],
-        ))
-        .await;
+    let reply = client.send_v1(client.v1("GetCompliancePackReport", &[("CompliancePackId", UNKNOWN_PACK)])).await;
     let body = reply.json();
-    let keys: Vec<&str> = body
-        .as_object()
-        .expect("object")
-        .keys()
-        .map(String::as_str)
-        .collect();
-    assert_eq!(
-        keys,
-        ["RequestId", "HostId", "Code", "Message", "Recommend"]
-    );
+    let keys: Vec<&str> = body.as_object().expect("object").keys().map(String::as_str).collect();
+    assert_eq!(keys, ["RequestId", "HostId", "Code", "Message", "Recommend"]);
     let request_id = body["RequestId"].as_str().expect("RequestId");
     assert_eq!(request_id.len(), 36);
     assert_eq!(request_id, request_id.to_uppercase());
 
     for format in ["XML", "xml"] {
-        let call = client
-            .v1(
-                "GetCompliancePackReport",
-                &[("CompliancePackId", UNKNOWN_PACK)],
-            )
-            .set("Format", format);
+        let call = client.v1("GetCompliancePackReport", &[("CompliancePackId", UNKNOWN_PACK)]).set("Format", format);
         let reply = client.send_v1(call).await;
         assert_eq!(reply.status, 400);
-        assert!(
-            reply.content_type.starts_with("application/xml"),
-            "{}",
-            reply.content_type
-        );
-        assert!(
-            reply
-                .body
-                .starts_with("<?xml version='1.0' encoding='UTF-8'?><Error><RequestId>"),
-            "{}",
-            reply.body
-        );
+        assert!(reply.content_type.starts_with("application/xml"), "{}", reply.content_type);
+        assert!(reply.body.starts_with("<?xml version='1.0' encoding='UTF-8'?><Error><RequestId>"), "{}", reply.body);
         assert!(reply.body.contains("<Code>Invalid.CompliancePackId.Value</Code><Message>The specified CompliancePackId does not exist.</Message><Recommend><![CDATA[https://"));
         assert!(reply.body.ends_with("]]></Recommend></Error>"));
     }
@@ -175,13 +92,7 @@ async fn each_account_sees_only_its_own_packs() {
     let second: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     let other = crate::client::Client::from_credentials(&server.endpoint, &second);
     for client in [server.client(), other] {
-        let call = client.v1(
-            "GetCompliancePackReport",
-            &[("CompliancePackId", UNKNOWN_PACK)],
-        );
-        client
-            .send_v1(call)
-            .await
-            .expect_error(400, "Invalid.CompliancePackId.Value");
+        let call = client.v1("GetCompliancePackReport", &[("CompliancePackId", UNKNOWN_PACK)]);
+        client.send_v1(call).await.expect_error(400, "Invalid.CompliancePackId.Value");
     }
 }

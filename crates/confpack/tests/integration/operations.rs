@@ -14,30 +14,20 @@ async fn health_and_metrics_are_served() {
     let server = Server::start(&[]);
     let client = server.client();
     client
-        .send_v1(client.v1(
-            "GetCompliancePackReport",
-            &[("CompliancePackId", UNKNOWN_PACK)],
-        ))
+        .send_v1(client.v1("GetCompliancePackReport", &[("CompliancePackId", UNKNOWN_PACK)]))
         .await
         .expect_error(400, "Invalid.CompliancePackId.Value");
-    let health = reqwest::get(format!("{}/healthz", server.endpoint))
-        .await
-        .expect("healthz");
+    let health = reqwest::get(format!("{}/healthz", server.endpoint)).await.expect("healthz");
     assert_eq!(health.status().as_u16(), 200);
-    let metrics = reqwest::get(format!("{}/metrics", server.endpoint))
-        .await
-        .expect("metrics")
-        .text()
-        .await
-        .expect("text");
+    let metrics =
+        reqwest::get(format!("{}/metrics", server.endpoint)).await.expect("metrics").text().await.expect("text");
     assert!(
-        metrics.contains(r#"confpack_requests_total{action="GetCompliancePackReport",code="Invalid.CompliancePackId.Value"} 1"#),
+        metrics.contains(
+            r#"confpack_requests_total{action="GetCompliancePackReport",code="Invalid.CompliancePackId.Value"} 1"#
+        ),
         "{metrics}"
     );
-    assert!(
-        metrics.contains("confpack_request_duration_seconds_bucket"),
-        "{metrics}"
-    );
+    assert!(metrics.contains("confpack_request_duration_seconds_bucket"), "{metrics}");
 }
 
 #[tokio::test]
@@ -46,19 +36,11 @@ async fn callers_over_their_rate_are_throttled() {
     let client = server.client();
     let mut codes = Vec::new();
     for _ in 0..12 {
-        let reply = client
-            .send_v1(client.v1(
-                "GetCompliancePackReport",
-                &[("CompliancePackId", UNKNOWN_PACK)],
-            ))
-            .await;
+        let reply = client.send_v1(client.v1("GetCompliancePackReport", &[("CompliancePackId", UNKNOWN_PACK)])).await;
         codes.push(reply.code());
     }
     assert!(codes.iter().any(|c| c == "Throttling.User"), "{codes:?}");
-    assert!(
-        codes.iter().any(|c| c == "Invalid.CompliancePackId.Value"),
-        "{codes:?}"
-    );
+    assert!(codes.iter().any(|c| c == "Invalid.CompliancePackId.Value"), "{codes:?}");
 }
 
 #[tokio::test]
@@ -66,10 +48,7 @@ async fn sigterm_stops_the_server_cleanly() {
     let server = Server::start(&[]);
     let client = server.client();
     client
-        .send_v1(client.v1(
-            "GetCompliancePackReport",
-            &[("CompliancePackId", UNKNOWN_PACK)],
-        ))
+        .send_v1(client.v1("GetCompliancePackReport", &[("CompliancePackId", UNKNOWN_PACK)]))
         .await
         .expect_error(400, "Invalid.CompliancePackId.Value");
     let status = server.stop();
@@ -84,25 +63,11 @@ async fn the_postgres_backend_serves_the_same_answers() {
     let server = Server::start(&["--database", &db.url]);
     let client = server.client();
     client
-        .send_v1(client.v1(
-            "GenerateCompliancePackReport",
-            &[("CompliancePackId", UNKNOWN_PACK)],
-        ))
+        .send_v1(client.v1("GenerateCompliancePackReport", &[("CompliancePackId", UNKNOWN_PACK)]))
         .await
         .expect_error(400, "Invalid.CompliancePackId.Value");
-    let created = server.admin(&[
-        "accounts",
-        "create",
-        "--name",
-        "pg-team",
-        "--database",
-        &db.url,
-    ]);
-    assert!(
-        created.status.success(),
-        "{}",
-        String::from_utf8_lossy(&created.stderr)
-    );
+    let created = server.admin(&["accounts", "create", "--name", "pg-team", "--database", &db.url]);
+    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
     assert!(server.stop().success());
     tokio::time::sleep(Duration::from_millis(50)).await;
     db.drop_database();
@@ -127,17 +92,12 @@ mod sqlx_free_pg {
             .args([url, "-v", "ON_ERROR_STOP=1", "-qc", sql])
             .output()
             .map_err(|e| format!("psql: {e}"))?;
-        if out.status.success() {
-            Ok(())
-        } else {
-            Err(String::from_utf8_lossy(&out.stderr).trim().to_owned())
-        }
+        if out.status.success() { Ok(()) } else { Err(String::from_utf8_lossy(&out.stderr).trim().to_owned()) }
     }
 
     impl PgDatabase {
         pub async fn create() -> Option<Self> {
-            let admin_url = std::env::var("CONFPACK_TEST_POSTGRES")
-                .unwrap_or_else(|_| DEFAULT_POSTGRES.to_owned());
+            let admin_url = std::env::var("CONFPACK_TEST_POSTGRES").unwrap_or_else(|_| DEFAULT_POSTGRES.to_owned());
             let name = format!("confpack_it_{}", uuid::Uuid::new_v4().simple());
             if let Err(why) = psql(&admin_url, &format!("CREATE DATABASE {name}")) {
                 assert!(
@@ -150,23 +110,13 @@ mod sqlx_free_pg {
                 );
                 return None;
             }
-            let base = admin_url
-                .rsplit_once('/')
-                .map_or(admin_url.as_str(), |(base, _)| base)
-                .to_owned();
+            let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(base, _)| base).to_owned();
             let url = format!("{base}/{name}");
-            Some(Self {
-                admin_url,
-                name,
-                url,
-            })
+            Some(Self { admin_url, name, url })
         }
 
         pub fn drop_database(self) {
-            let _ = psql(
-                &self.admin_url,
-                &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
-            );
+            let _ = psql(&self.admin_url, &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
         }
     }
 }

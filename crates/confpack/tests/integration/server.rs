@@ -53,11 +53,7 @@ impl Server {
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 if let Some(rest) = line.split("listening on http://").nth(1) {
-                    let address = rest
-                        .split_whitespace()
-                        .next()
-                        .unwrap_or_default()
-                        .to_owned();
+                    let address = rest.split_whitespace().next().unwrap_or_default().to_owned();
                     let _ = tx.send(address);
                 }
                 let mut log = sink.lock().expect("log lock");
@@ -69,25 +65,15 @@ impl Server {
             Ok(address) => address,
             Err(_) => {
                 let _ = child.kill();
-                panic!(
-                    "the server did not start; its log:\n{}",
-                    log.lock().expect("log lock")
-                );
+                panic!("the server did not start; its log:\n{}", log.lock().expect("log lock"));
             }
         };
-        Self {
-            child,
-            endpoint: format!("http://{address}"),
-            data_dir: data_dir.to_owned(),
-            _temp: temp,
-            log,
-        }
+        Self { child, endpoint: format!("http://{address}"), data_dir: data_dir.to_owned(), _temp: temp, log }
     }
 
     /// The key pair written to `credentials.json` on first start.
     pub fn credentials(&self) -> Value {
-        let text = std::fs::read_to_string(self.data_dir.join("credentials.json"))
-            .expect("credentials.json");
+        let text = std::fs::read_to_string(self.data_dir.join("credentials.json")).expect("credentials.json");
         serde_json::from_str(&text).expect("credentials are JSON")
     }
 
@@ -115,21 +101,14 @@ impl Server {
     /// Sends SIGTERM and waits for the exit status.
     pub fn stop(mut self) -> ExitStatus {
         let pid = self.child.id().to_string();
-        let sent = Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .expect("kill -TERM");
+        let sent = Command::new("kill").args(["-TERM", &pid]).status().expect("kill -TERM");
         assert!(sent.success());
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
             if let Some(status) = self.child.try_wait().expect("wait") {
                 return status;
             }
-            assert!(
-                Instant::now() < deadline,
-                "the server did not stop after SIGTERM; log:\n{}",
-                self.log()
-            );
+            assert!(Instant::now() < deadline, "the server did not stop after SIGTERM; log:\n{}", self.log());
             std::thread::sleep(Duration::from_millis(50));
         }
     }
