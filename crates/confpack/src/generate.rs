@@ -10,7 +10,7 @@ use crate::args::GenerateArgs;
 
 /// Runs `confpack generate`.
 pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
-    let generator = Generator::new(GeneratorOptions {
+    let mut generator = Generator::new(GeneratorOptions {
         resources: args.resources,
         seed: args.seed,
         types: args.types.clone(),
@@ -21,10 +21,7 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
         None => Box::new(std::io::stdout().lock()),
     };
     let mut out = BufWriter::with_capacity(1 << 20, sink);
-    for item in generator {
-        serde_json::to_writer(&mut out, &item)?;
-        out.write_all(b"\n")?;
-    }
+    generator.write_ndjson(&mut out).context("writing the inventory")?;
     out.flush().context("writing the inventory")?;
     Ok(())
 }
