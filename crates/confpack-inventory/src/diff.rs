@@ -76,10 +76,12 @@ fn write_canonical(out: &mut impl Sink, value: &Value) {
 }
 
 /// Serialises and hashes a record once, outside any store transaction.
-pub fn prepare(record: ResourceRecord) -> PreparedResource {
+pub fn prepare(mut record: ResourceRecord) -> PreparedResource {
+    let content_hash = content_hash(&record);
+    let configuration_json = std::mem::take(&mut record.configuration).to_string();
     PreparedResource {
-        content_hash: content_hash(&record),
-        configuration_json: record.configuration.to_string(),
+        content_hash,
+        configuration_json,
         tags_json: serde_json::to_string(&record.tags).unwrap_or_else(|_| "{}".to_owned()),
         record,
     }
@@ -103,11 +105,7 @@ pub fn content_hash(record: &ResourceRecord) -> String {
         hasher.update([0]);
     }
     hasher.update(record.resource_creation_time.unwrap_or(-1).to_le_bytes());
-    hasher.update(
-        serde_json::to_string(&record.tags)
-            .unwrap_or_default()
-            .as_bytes(),
-    );
+    hasher.update(serde_json::to_string(&record.tags).unwrap_or_default().as_bytes());
     hasher.update([0]);
     write_canonical(&mut hasher, &record.configuration);
     hex::encode(hasher.finalize())
@@ -123,10 +121,7 @@ mod tests {
         let a = json!({"b": 1, "a": {"y": [1, {"d": 2, "c": 3}], "x": null}});
         let b = json!({"a": {"x": null, "y": [1, {"c": 3, "d": 2}]}, "b": 1});
         assert_eq!(canonical_json(&a), canonical_json(&b));
-        assert_eq!(
-            canonical_json(&a),
-            r#"{"a":{"x":null,"y":[1,{"c":3,"d":2}]},"b":1}"#
-        );
+        assert_eq!(canonical_json(&a), r#"{"a":{"x":null,"y":[1,{"c":3,"d":2}]},"b":1}"#);
     }
 
     #[test]

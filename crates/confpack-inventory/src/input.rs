@@ -14,13 +14,7 @@ use crate::registry::{is_well_formed, registry};
 const MAX_ID_LEN: usize = 512;
 
 /// Fields the discovery actions return that an export may carry back in; accepted and ignored.
-const OUTPUT_ONLY_FIELDS: &[&str] = &[
-    "AccountId",
-    "ResourceDeleted",
-    "ComplianceType",
-    "Version",
-    "UpdateTime",
-];
+const OUTPUT_ONLY_FIELDS: &[&str] = &["AccountId", "ResourceDeleted", "ComplianceType", "Version", "UpdateTime"];
 
 /// Why an item was refused: the field and what is wrong with it.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -33,26 +27,17 @@ pub struct InputError {
 }
 
 fn error(field: &str, message: impl Into<String>) -> InputError {
-    InputError {
-        field: field.to_owned(),
-        message: message.into(),
-    }
+    InputError { field: field.to_owned(), message: message.into() }
 }
 
 fn optional_string(item: &Map<String, Value>, field: &str) -> Result<String, InputError> {
     match item.get(field) {
         None | Some(Value::Null) => Ok(String::new()),
-        Some(Value::String(s)) if s.len() <= MAX_ID_LEN && !s.chars().any(char::is_control) => {
-            Ok(s.clone())
+        Some(Value::String(s)) if s.len() <= MAX_ID_LEN && !s.chars().any(char::is_control) => Ok(s.clone()),
+        Some(Value::String(_)) => {
+            Err(error(field, format!("must be at most {MAX_ID_LEN} characters without control characters")))
         }
-        Some(Value::String(_)) => Err(error(
-            field,
-            format!("must be at most {MAX_ID_LEN} characters without control characters"),
-        )),
-        Some(other) => Err(error(
-            field,
-            format!("must be a string, got {}", kind(other)),
-        )),
+        Some(other) => Err(error(field, format!("must be a string, got {}", kind(other)))),
     }
 }
 
@@ -69,28 +54,16 @@ fn kind(value: &Value) -> &'static str {
 
 /// An object given as itself or as a JSON string of one.
 /// Takes the field out of the item, so large configurations are moved, never copied.
-fn object_or_json_string(
-    item: &mut Map<String, Value>,
-    field: &str,
-) -> Result<Option<Value>, InputError> {
+fn object_or_json_string(item: &mut Map<String, Value>, field: &str) -> Result<Option<Value>, InputError> {
     match item.remove(field) {
         None | Some(Value::Null) => Ok(None),
         Some(object @ Value::Object(_)) => Ok(Some(object)),
         Some(Value::String(text)) => match serde_json::from_str::<Value>(&text) {
             Ok(parsed @ Value::Object(_)) => Ok(Some(parsed)),
-            Ok(other) => Err(error(
-                field,
-                format!("the JSON string holds {}, not an object", kind(&other)),
-            )),
+            Ok(other) => Err(error(field, format!("the JSON string holds {}, not an object", kind(&other)))),
             Err(e) => Err(error(field, format!("not valid JSON: {e}"))),
         },
-        Some(other) => Err(error(
-            field,
-            format!(
-                "must be an object or a JSON string of one, got {}",
-                kind(&other)
-            ),
-        )),
+        Some(other) => Err(error(field, format!("must be an object or a JSON string of one, got {}", kind(&other)))),
     }
 }
 
@@ -106,23 +79,13 @@ fn parse_tags(item: &mut Map<String, Value>) -> Result<Tags, InputError> {
                 .into_iter()
                 .map(|v| match v {
                     Value::String(s) => Ok(s),
-                    other => Err(error(
-                        "Tags",
-                        format!(
-                            "the values of tag {key:?} must be strings, got {}",
-                            kind(&other)
-                        ),
-                    )),
+                    other => {
+                        Err(error("Tags", format!("the values of tag {key:?} must be strings, got {}", kind(&other))))
+                    }
                 })
                 .collect::<Result<_, _>>()?,
             other => {
-                return Err(error(
-                    "Tags",
-                    format!(
-                        "tag {key:?} must map to a list of strings, got {}",
-                        kind(&other)
-                    ),
-                ));
+                return Err(error("Tags", format!("tag {key:?} must map to a list of strings, got {}", kind(&other))));
             }
         };
         tags.insert(key, values);
@@ -145,10 +108,7 @@ fn parse_creation_time(item: &Map<String, Value>) -> Result<Option<i64>, InputEr
             .filter(|v| *v >= 0)
             .map(Some)
             .ok_or_else(|| error(FIELD, format!("must be epoch milliseconds, got {s:?}"))),
-        Some(other) => Err(error(
-            FIELD,
-            format!("must be epoch milliseconds, got {}", kind(other)),
-        )),
+        Some(other) => Err(error(FIELD, format!("must be epoch milliseconds, got {}", kind(other)))),
     }
 }
 
@@ -162,10 +122,7 @@ pub fn parse_owned_resource(value: Value) -> Result<ResourceRecord, InputError> 
     let mut item = match value {
         Value::Object(item) => item,
         other => {
-            return Err(error(
-                "(item)",
-                format!("each resource must be a JSON object, got {}", kind(&other)),
-            ));
+            return Err(error("(item)", format!("each resource must be a JSON object, got {}", kind(&other))));
         }
     };
     let item = &mut item;
@@ -183,14 +140,10 @@ pub fn parse_owned_resource(value: Value) -> Result<ResourceRecord, InputError> 
         "Tags",
         "Configuration",
     ];
-    if let Some(unknown) = item
-        .keys()
-        .find(|k| !KNOWN.contains(&k.as_str()) && !OUTPUT_ONLY_FIELDS.contains(&k.as_str()))
+    if let Some(unknown) =
+        item.keys().find(|k| !KNOWN.contains(&k.as_str()) && !OUTPUT_ONLY_FIELDS.contains(&k.as_str()))
     {
-        return Err(error(
-            unknown,
-            format!("unknown field; the fields are {}", KNOWN.join(", ")),
-        ));
+        return Err(error(unknown, format!("unknown field; the fields are {}", KNOWN.join(", "))));
     }
     let resource_id = optional_string(item, "ResourceId")?;
     if resource_id.is_empty() {
@@ -201,10 +154,7 @@ pub fn parse_owned_resource(value: Value) -> Result<ResourceRecord, InputError> 
         return Err(error("ResourceType", "is required"));
     }
     if !is_well_formed(&resource_type) {
-        return Err(error(
-            "ResourceType",
-            format!("{resource_type:?} is not of the form ACS::Product::Type"),
-        ));
+        return Err(error("ResourceType", format!("{resource_type:?} is not of the form ACS::Product::Type")));
     }
     let registered = registry().get(&resource_type);
     let mut region = optional_string(item, "Region")?;
@@ -212,21 +162,12 @@ pub fn parse_owned_resource(value: Value) -> Result<ResourceRecord, InputError> 
         match registered {
             Some(t) if t.global => region = "global".to_owned(),
             _ => {
-                return Err(error(
-                    "Region",
-                    "is required (use \"global\" for global resources)",
-                ));
+                return Err(error("Region", "is required (use \"global\" for global resources)"));
             }
         }
     }
-    if !region
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || c == '-')
-    {
-        return Err(error(
-            "Region",
-            format!("{region:?} is not a region id such as cn-hangzhou or global"),
-        ));
+    if !region.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Err(error("Region", format!("{region:?} is not a region id such as cn-hangzhou or global")));
     }
     let mut resource_name = optional_string(item, "ResourceName")?;
     if resource_name.is_empty() {
@@ -239,8 +180,8 @@ pub fn parse_owned_resource(value: Value) -> Result<ResourceRecord, InputError> 
     let vpc_id = optional_string(item, "VpcId")?;
     let vswitch_id = optional_string(item, "VSwitchId")?;
     let tags = parse_tags(item)?;
-    let configuration = object_or_json_string(item, "Configuration")?
-        .ok_or_else(|| error("Configuration", "is required"))?;
+    let configuration =
+        object_or_json_string(item, "Configuration")?.ok_or_else(|| error("Configuration", "is required"))?;
     Ok(ResourceRecord {
         resource_id,
         custom_type: registered.is_none(),
@@ -284,10 +225,7 @@ mod tests {
         let mut item = bucket();
         item["Configuration"] = json!(r#"{"AccessControlList":{"Grant":"private"}}"#);
         item["Tags"] = json!(r#"{"hc":["value2"]}"#);
-        assert_eq!(
-            parse_resource(&item).expect("valid"),
-            parse_resource(&bucket()).expect("valid")
-        );
+        assert_eq!(parse_resource(&item).expect("valid"), parse_resource(&bucket()).expect("valid"));
     }
 
     #[test]
@@ -295,18 +233,14 @@ mod tests {
         let mut item = bucket();
         item["ResourceType"] = json!("ACS::Acme::Widget");
         assert!(parse_resource(&item).expect("valid").custom_type);
-        let user =
-            json!({"ResourceId": "u-1", "ResourceType": "ACS::RAM::User", "Configuration": {}});
+        let user = json!({"ResourceId": "u-1", "ResourceType": "ACS::RAM::User", "Configuration": {}});
         assert_eq!(parse_resource(&user).expect("valid").region, "global");
     }
 
     #[test]
     fn errors_name_the_field() {
         let cases = [
-            (
-                json!({"ResourceType": "ACS::OSS::Bucket", "Region": "r", "Configuration": {}}),
-                "ResourceId",
-            ),
+            (json!({"ResourceType": "ACS::OSS::Bucket", "Region": "r", "Configuration": {}}), "ResourceId"),
             (
                 json!({"ResourceId": 5, "ResourceType": "ACS::OSS::Bucket", "Region": "r", "Configuration": {}}),
                 "ResourceId",
@@ -315,14 +249,8 @@ mod tests {
                 json!({"ResourceId": "x", "ResourceType": "OSS Bucket", "Region": "r", "Configuration": {}}),
                 "ResourceType",
             ),
-            (
-                json!({"ResourceId": "x", "ResourceType": "ACS::OSS::Bucket", "Configuration": {}}),
-                "Region",
-            ),
-            (
-                json!({"ResourceId": "x", "ResourceType": "ACS::OSS::Bucket", "Region": "r"}),
-                "Configuration",
-            ),
+            (json!({"ResourceId": "x", "ResourceType": "ACS::OSS::Bucket", "Configuration": {}}), "Region"),
+            (json!({"ResourceId": "x", "ResourceType": "ACS::OSS::Bucket", "Region": "r"}), "Configuration"),
             (
                 json!({"ResourceId": "x", "ResourceType": "ACS::OSS::Bucket", "Region": "r", "Configuration": "{bad"}),
                 "Configuration",

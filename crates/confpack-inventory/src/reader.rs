@@ -65,27 +65,17 @@ pub fn read_items<R: BufRead>(
         if buffer.is_empty() {
             return Ok(());
         }
-        let blank = buffer
-            .iter()
-            .take_while(|b| b.is_ascii_whitespace())
-            .count();
+        let blank = buffer.iter().take_while(|b| b.is_ascii_whitespace()).count();
         if blank < buffer.len() {
             break buffer[blank];
         }
         let consumed = buffer.len();
         reader.consume(consumed);
     };
-    if first == b'[' {
-        read_array(reader, &mut on_item)
-    } else {
-        read_ndjson(reader, &mut on_item)
-    }
+    if first == b'[' { read_array(reader, &mut on_item) } else { read_ndjson(reader, &mut on_item) }
 }
 
-fn read_ndjson<R: BufRead>(
-    mut reader: R,
-    on_item: &mut impl FnMut(Value, Location) -> Flow,
-) -> Result<(), ReadError> {
+fn read_ndjson<R: BufRead>(mut reader: R, on_item: &mut impl FnMut(Value, Location) -> Flow) -> Result<(), ReadError> {
     let mut bytes = Vec::new();
     let (mut line, mut index) = (0u64, 0u64);
     loop {
@@ -109,25 +99,15 @@ fn read_ndjson<R: BufRead>(
     }
 }
 
-fn read_array<R: BufRead>(
-    reader: R,
-    on_item: &mut impl FnMut(Value, Location) -> Flow,
-) -> Result<(), ReadError> {
+fn read_array<R: BufRead>(reader: R, on_item: &mut impl FnMut(Value, Location) -> Flow) -> Result<(), ReadError> {
     // serde_json pulls bytes through its own buffer-less reader, so the newline count is
     // exact up to the end of the item just parsed.
     let counter = std::cell::Cell::new(0u64);
     let mut stop: Option<String> = None;
     let result = {
-        let mut counted = CountingReader {
-            inner: reader,
-            newlines: &counter,
-        };
+        let mut counted = CountingReader { inner: reader, newlines: &counter };
         let mut de = serde_json::Deserializer::from_reader(&mut counted);
-        let seed = ItemsSeed {
-            on_item,
-            newlines: &counter,
-            stop: &mut stop,
-        };
+        let seed = ItemsSeed { on_item, newlines: &counter, stop: &mut stop };
         seed.deserialize(&mut de).and_then(|()| de.end())
     };
     if let Some(reason) = stop {
@@ -137,11 +117,7 @@ fn read_array<R: BufRead>(
         if e.is_io() {
             ReadError::Io(io::Error::other(e.to_string()))
         } else {
-            ReadError::Syntax {
-                line: e.line() as u64,
-                column: e.column() as u64,
-                message: e.to_string(),
-            }
+            ReadError::Syntax { line: e.line() as u64, column: e.column() as u64, message: e.to_string() }
         }
     })
 }
@@ -154,8 +130,7 @@ struct CountingReader<'c, R> {
 impl<R: Read> Read for CountingReader<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.newlines
-            .set(self.newlines.get() + buf[..n].iter().filter(|b| **b == b'\n').count() as u64);
+        self.newlines.set(self.newlines.get() + buf[..n].iter().filter(|b| **b == b'\n').count() as u64);
         Ok(n)
     }
 }
@@ -185,10 +160,7 @@ impl<'de, F: FnMut(Value, Location) -> Flow> Visitor<'de> for ItemsSeed<'_, '_, 
         let mut index = 0;
         while let Some(value) = seq.next_element::<Value>()? {
             index += 1;
-            let location = Location {
-                line: self.newlines.get() + 1,
-                index,
-            };
+            let location = Location { line: self.newlines.get() + 1, index };
             if let Err(reason) = (self.on_item)(value, location) {
                 *self.stop = Some(reason.clone());
                 return Err(serde::de::Error::custom(reason));
@@ -214,13 +186,7 @@ mod tests {
     #[test]
     fn ndjson_items_carry_their_line_numbers() {
         let items = collect("{\"a\":1}\n\n{\"a\":2}\n").expect("reads");
-        assert_eq!(
-            items
-                .iter()
-                .map(|(_, l)| (l.line, l.index))
-                .collect::<Vec<_>>(),
-            vec![(1, 1), (3, 2)]
-        );
+        assert_eq!(items.iter().map(|(_, l)| (l.line, l.index)).collect::<Vec<_>>(), vec![(1, 1), (3, 2)]);
     }
 
     #[test]
@@ -228,10 +194,7 @@ mod tests {
         let items = collect("  [\n {\"a\":1},\n {\"a\":\n 2}\n]\n").expect("reads");
         assert_eq!(items.len(), 2);
         assert_eq!(items[1].0["a"], 2);
-        assert_eq!(
-            items.iter().map(|(_, l)| l.line).collect::<Vec<_>>(),
-            vec![2, 4]
-        );
+        assert_eq!(items.iter().map(|(_, l)| l.line).collect::<Vec<_>>(), vec![2, 4]);
         assert!(collect("").expect("empty").is_empty());
         assert!(collect("[]").expect("empty array").is_empty());
     }
@@ -257,21 +220,18 @@ mod tests {
         let mut bytes = b"{\"a\":1}\n".to_vec();
         bytes.extend_from_slice(b"{\"a\":\"\xff\"}\n");
         let result = read_items(&bytes[..], |_, _| Ok(()));
-        assert!(
-            matches!(result, Err(ReadError::NotUtf8 { line: 2 })),
-            "{result:?}"
-        );
+        assert!(matches!(result, Err(ReadError::NotUtf8 { line: 2 })), "{result:?}");
     }
 
     #[test]
     fn the_consumer_can_stop_the_read() {
-        let result = read_items("{\"a\":1}\n{\"a\":2}\n".as_bytes(), |_, l| {
-            if l.index == 2 {
-                Err("enough".into())
-            } else {
-                Ok(())
-            }
-        });
+        let result =
+            read_items(
+                "{\"a\":1}\n{\"a\":2}\n".as_bytes(),
+                |_, l| {
+                    if l.index == 2 { Err("enough".into()) } else { Ok(()) }
+                },
+            );
         assert!(matches!(result, Err(ReadError::Stopped(ref r)) if r == "enough"));
     }
 }

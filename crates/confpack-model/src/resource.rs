@@ -155,9 +155,11 @@ pub fn configuration_diff(old: Option<&Value>, new: &Value) -> Value {
 }
 
 /// A record with its serialised forms and content hash, computed once before storing.
+/// The configuration lives only in `configuration_json`: `record.configuration` is left
+/// null, so a batch in flight holds each configuration once, as compact text.
 #[derive(Clone, Debug)]
 pub struct PreparedResource {
-    /// The record.
+    /// The record, its `configuration` null.
     pub record: ResourceRecord,
     /// `configuration` as JSON text.
     pub configuration_json: String,

@@ -173,8 +173,8 @@ pub struct ImportArgs {
     /// The data store.
     #[command(flatten)]
     pub store: StoreArgs,
-    /// Resources per transaction.
-    #[arg(long, default_value_t = 1000)]
+    /// Resources per transaction (larger batches amortise index writes; memory grows with them).
+    #[arg(long, default_value_t = 5000)]
     pub batch_size: usize,
     /// Files (JSON array or NDJSON), directories of .json/.ndjson/.jsonl files, or - for stdin.
     #[arg(required = true)]

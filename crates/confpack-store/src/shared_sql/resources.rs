@@ -101,19 +101,22 @@ macro_rules! portable_resource_store {
             const LOOKUP_CHUNK: usize = 500;
 
             /// `(content_hash, version, deleted)` of the stored resources among `ids`.
-            async fn existing(tx: &mut Tx<'_>, account: AccountId, resource_type: &str, ids: &[&str]) -> StoreResult<HashMap<String, (String, i64, bool)>> {
+            /// `(content_hash, version, deleted)` of the stored resources among `keys`
+            /// (`(type, id)` pairs), in one query per chunk whatever the mix of types.
+            async fn existing(tx: &mut Tx<'_>, account: AccountId, keys: &[(&str, &str)]) -> StoreResult<HashMap<(String, String), (String, i64, bool)>> {
                 let mut found = HashMap::new();
-                for chunk in ids.chunks(LOOKUP_CHUNK) {
-                    let mut query = QueryBuilder::<Db>::new("SELECT resource_id, content_hash, version, deleted FROM resources WHERE account_id = ");
-                    query.push_bind(account.get()).push(" AND resource_type = ").push_bind(resource_type).push(" AND resource_id IN (");
+                for chunk in keys.chunks(LOOKUP_CHUNK) {
+                    let mut query = QueryBuilder::<Db>::new("SELECT resource_type, resource_id, content_hash, version, deleted FROM resources WHERE account_id = ");
+                    query.push_bind(account.get()).push(" AND (resource_type, resource_id) IN (VALUES ");
                     let mut list = query.separated(", ");
-                    for id in chunk {
-                        list.push_bind(*id);
+                    for (resource_type, id) in chunk {
+                        list.push("(").push_bind_unseparated(*resource_type).push_unseparated(", ").push_bind_unseparated(*id).push_unseparated(")");
                     }
                     query.push(")");
                     for row in query.build().fetch_all(&mut **tx).await? {
                         let deleted: i64 = row.try_get("deleted")?;
-                        found.insert(row.try_get("resource_id")?, (row.try_get("content_hash")?, row.try_get("version")?, deleted != 0));
+                        let key = (row.try_get("resource_type")?, row.try_get("resource_id")?);
+                        found.insert(key, (row.try_get("content_hash")?, row.try_get("version")?, deleted != 0));
                     }
                 }
                 Ok(found)
@@ -200,16 +203,8 @@ macro_rules! portable_resource_store {
             impl $crate::ResourceStore for $store {
                 async fn put_resources(&self, account: AccountId, items: &[PreparedResource], now_ms: i64) -> StoreResult<Vec<(PutOutcome, i64)>> {
                     let mut tx = self.pool.begin().await?;
-                    let mut by_type: HashMap<&str, Vec<&str>> = HashMap::new();
-                    for item in items {
-                        by_type.entry(&item.record.resource_type).or_default().push(&item.record.resource_id);
-                    }
-                    let mut known: HashMap<(String, String), (String, i64, bool)> = HashMap::new();
-                    for (resource_type, ids) in &by_type {
-                        for (id, state) in existing(&mut tx, account, resource_type, ids).await? {
-                            known.insert(((*resource_type).to_owned(), id), state);
-                        }
-                    }
+                    let keys: Vec<(&str, &str)> = items.iter().map(|i| (i.record.resource_type.as_str(), i.record.resource_id.as_str())).collect();
+                    let mut known = existing(&mut tx, account, &keys).await?;
                     let mut outcomes = Vec::with_capacity(items.len());
                     let mut created: Vec<&PreparedResource> = Vec::new();
                     for item in items {
@@ -229,7 +224,9 @@ macro_rules! portable_resource_store {
                                 if *version == 1 {
                                     settle_first_capture(&mut tx, account, &r.resource_type, &r.resource_id, &old).await?;
                                 }
-                                let diff = confpack_model::resource::configuration_diff(Some(&old), &r.configuration).to_string();
+                                let new: Value = serde_json::from_str(&item.configuration_json)
+                                    .map_err(|e| StoreError::Internal(format!("prepared configuration is not JSON: {e}")))?;
+                                let diff = confpack_model::resource::configuration_diff(Some(&old), &new).to_string();
                                 let next = version + 1;
                                 upsert_resource(&mut tx, account, item, next, now_ms).await?;
                                 insert_version(&mut tx, account, item, next, now_ms, ResourceEventType::Modify, Some(diff)).await?;
@@ -247,7 +244,9 @@ macro_rules! portable_resource_store {
                 async fn delete_resources(&self, account: AccountId, resource_type: &str, ids: &[String], now_ms: i64) -> StoreResult<u64> {
                     let mut tx = self.pool.begin().await?;
                     let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
-                    let found = existing(&mut tx, account, resource_type, &id_refs).await?;
+                    let keys: Vec<(&str, &str)> = id_refs.iter().map(|id| (resource_type, *id)).collect();
+                    let found: HashMap<String, (String, i64, bool)> =
+                        existing(&mut tx, account, &keys).await?.into_iter().map(|((_, id), state)| (id, state)).collect();
                     let missing: Vec<&str> = id_refs.iter().copied().filter(|id| !found.contains_key(*id)).collect();
                     if !missing.is_empty() {
                         return Err(StoreError::NotFound(format!("resources of type {resource_type}: {}", missing.join(", "))));
