@@ -31,9 +31,10 @@ fn resource_not_found(resource_type: &str, resource_id: &str) -> ApiError {
     )
 }
 
+/// The fields a resource's profile (list) and detail (get) share.
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
-struct Profile<'a> {
+struct Envelope<'a> {
     account_id: i64,
     availability_zone: &'a str,
     region: &'a str,
@@ -46,11 +47,38 @@ struct Profile<'a> {
     resource_status: &'a str,
     resource_type: &'a str,
     tags: String,
-    update_time: i64,
     #[serde(rename = "VSwitchId")]
     vswitch_id: &'a str,
-    version: i64,
     vpc_id: &'a str,
+}
+
+impl<'a> Envelope<'a> {
+    fn of(account_id: i64, r: &'a StoredResource) -> Self {
+        Self {
+            account_id,
+            availability_zone: &r.record.availability_zone,
+            region: &r.record.region,
+            resource_creation_time: r.record.resource_creation_time,
+            resource_deleted: deleted_flag(r),
+            resource_group_id: &r.record.resource_group_id,
+            resource_id: &r.record.resource_id,
+            resource_name: &r.record.resource_name,
+            resource_status: &r.record.resource_status,
+            resource_type: &r.record.resource_type,
+            tags: tags_text(r),
+            vswitch_id: &r.record.vswitch_id,
+            vpc_id: &r.record.vpc_id,
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct Profile<'a> {
+    #[serde(flatten)]
+    envelope: Envelope<'a>,
+    update_time: i64,
+    version: i64,
 }
 
 #[derive(Serialize)]
@@ -111,23 +139,7 @@ pub(crate) async fn list_discovered_resources(ctx: &CallContext<'_>) -> ActionRe
     let list = page
         .items
         .iter()
-        .map(|r| Profile {
-            account_id,
-            availability_zone: &r.record.availability_zone,
-            region: &r.record.region,
-            resource_creation_time: r.record.resource_creation_time,
-            resource_deleted: deleted_flag(r),
-            resource_group_id: &r.record.resource_group_id,
-            resource_id: &r.record.resource_id,
-            resource_name: &r.record.resource_name,
-            resource_status: &r.record.resource_status,
-            resource_type: &r.record.resource_type,
-            tags: tags_text(r),
-            update_time: r.update_time,
-            vswitch_id: &r.record.vswitch_id,
-            version: r.version,
-            vpc_id: &r.record.vpc_id,
-        })
+        .map(|r| Profile { envelope: Envelope::of(account_id, r), update_time: r.update_time, version: r.version })
         .collect();
     reply(&ListDiscoveredResourcesResponse {
         discovered_resource_profiles: Profiles {
@@ -142,22 +154,9 @@ pub(crate) async fn list_discovered_resources(ctx: &CallContext<'_>) -> ActionRe
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
 struct Detail<'a> {
-    account_id: i64,
-    availability_zone: &'a str,
+    #[serde(flatten)]
+    envelope: Envelope<'a>,
     configuration: String,
-    region: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    resource_creation_time: Option<i64>,
-    resource_deleted: i64,
-    resource_group_id: &'a str,
-    resource_id: &'a str,
-    resource_name: &'a str,
-    resource_status: &'a str,
-    resource_type: &'a str,
-    tags: String,
-    #[serde(rename = "VSwitchId")]
-    vswitch_id: &'a str,
-    vpc_id: &'a str,
 }
 
 #[derive(Serialize)]
@@ -186,20 +185,8 @@ pub(crate) async fn get_discovered_resource(ctx: &CallContext<'_>) -> ActionResu
     let r = find_resource(ctx).await?;
     reply(&GetDiscoveredResourceResponse {
         discovered_resource_detail: Detail {
-            account_id: ctx.account().get(),
-            availability_zone: &r.record.availability_zone,
+            envelope: Envelope::of(ctx.account().get(), &r),
             configuration: r.record.configuration.to_string(),
-            region: &r.record.region,
-            resource_creation_time: r.record.resource_creation_time,
-            resource_deleted: deleted_flag(&r),
-            resource_group_id: &r.record.resource_group_id,
-            resource_id: &r.record.resource_id,
-            resource_name: &r.record.resource_name,
-            resource_status: &r.record.resource_status,
-            resource_type: &r.record.resource_type,
-            tags: tags_text(&r),
-            vswitch_id: &r.record.vswitch_id,
-            vpc_id: &r.record.vpc_id,
         },
     })
 }

@@ -74,10 +74,7 @@ macro_rules! portable_account_store {
                     .bind(id.get())
                     .execute(&self.pool)
                     .await?;
-                if done.rows_affected() == 0 {
-                    return Err($crate::StoreError::NotFound(format!("account {id}")));
-                }
-                Ok(())
+                $crate::shared_sql::found_one(done.rows_affected(), || format!("account {id}"))
             }
 
             async fn create_access_key(
@@ -104,10 +101,7 @@ macro_rules! portable_account_store {
                     .bind(id.as_str())
                     .execute(&self.pool)
                     .await?;
-                if done.rows_affected() == 0 {
-                    return Err($crate::StoreError::NotFound(format!("access key {id}")));
-                }
-                Ok(())
+                $crate::shared_sql::found_one(done.rows_affected(), || format!("access key {id}"))
             }
 
             async fn set_access_key_status(
@@ -120,10 +114,7 @@ macro_rules! portable_account_store {
                     .bind(id.as_str())
                     .execute(&self.pool)
                     .await?;
-                if done.rows_affected() == 0 {
-                    return Err($crate::StoreError::NotFound(format!("access key {id}")));
-                }
-                Ok(())
+                $crate::shared_sql::found_one(done.rows_affected(), || format!("access key {id}"))
             }
 
             async fn list_access_keys(

@@ -10,6 +10,11 @@ use sqlx::Row;
 
 use crate::StoreResult;
 
+/// `NotFound(what)` when a write that names one row touched none.
+pub(crate) fn found_one(rows_affected: u64, what: impl FnOnce() -> String) -> StoreResult<()> {
+    if rows_affected == 0 { Err(crate::StoreError::NotFound(what())) } else { Ok(()) }
+}
+
 /// Decodes an `accounts` row.
 pub(crate) fn account_from_row<R: Row>(row: &R) -> StoreResult<Account>
 where
