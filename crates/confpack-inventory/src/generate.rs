@@ -28,6 +28,7 @@ mod compute;
 mod databases;
 mod dates;
 mod emit;
+mod envelope;
 mod identity;
 mod ids;
 mod network;

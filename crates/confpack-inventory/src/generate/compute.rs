@@ -3,8 +3,9 @@
 
 use super::dates;
 use super::emit::Emit;
+use super::envelope::{Envelope, TagSpelling};
 use super::plan::Block;
-use super::run::{Envelope, Run};
+use super::run::Run;
 
 /// `(InstanceType, InstanceTypeFamily, Cpu, Memory MiB, GPUAmount, GPUSpec)`.
 const INSTANCE_TYPES: [(&str, &str, u32, u32, u32, &str); 8] = [
@@ -45,34 +46,19 @@ const NEVER_EXPIRES: &str = "2099-12-31T15:59Z";
 pub(super) fn instance<E: Emit>(run: &mut Run, block: &Block, i: usize, eip_follows: bool, e: &mut E) {
     let plan = &block.instances[i];
     let region = &run.regions[block.region];
-    let (region_name, code) = (region.name.clone(), region.code.clone());
     let vswitch = &block.vswitches[plan.vswitch];
-    let zone = region.zones[vswitch.zone].clone();
+    let (region_name, zone) = (region.name.clone(), region.zones[vswitch.zone].clone());
     let (instance_type, family, cpu, memory, gpus, gpu_spec) = run.pick(&INSTANCE_TYPES);
     let (image, os_name, os_name_en, os_type) = run.pick(&IMAGES);
     let name = format!("{}-{:04}", plan.app, run.between(1, 9999));
     let private_ip = format!("10.{}.{}.{}", block.vpc_octet, vswitch.octet, plan.host);
-    let eni = {
-        let Run { ids, rng, .. } = &mut *run;
-        ids.ecs_style(rng, "eni-", &code, 20)
-    };
+    let eni = run.ecs_id(block.region, "eni-", 20);
     let eip = plan.eip.filter(|_| eip_follows).map(|e| &block.eips[e]);
     let created = dates::minutes(plan.created_ms);
-    let group = run.resource_group();
-    let tags = run.tags(plan.app);
-    let envelope = Envelope {
-        id: &plan.id,
-        resource_type: "ACS::ECS::Instance",
-        region: &region_name,
-        name: &name,
-        resource_group: &group,
-        zone: Some(&zone),
-        vpc: Some(&block.vpc_id),
-        vswitch: Some(&vswitch.id),
-        created_ms: plan.created_ms,
-        tags: &tags,
-    };
-    envelope.emit(e, |e| {
+    let envelope = Envelope::new("ACS::ECS::Instance", &plan.id, &region_name, &name, plan.created_ms)
+        .vswitch(&zone, &block.vpc_id, &vswitch.id)
+        .placed(run, plan.app);
+    envelope.emit_tagged(e, TagSpelling::TagKeyValue, |e| {
         e.str("InstanceId", &plan.id);
         e.str("InstanceName", &name);
         e.str("Description", "");
@@ -104,13 +90,11 @@ pub(super) fn instance<E: Emit>(run: &mut Run, block: &Block, i: usize, eip_foll
             "SecurityGroupId",
             plan.security_groups.iter().map(|&s| &block.security_groups[s]),
         );
-        e.obj("NetworkInterfaces", |e| {
-            e.arr("NetworkInterface", |e| {
-                e.object(|e| {
-                    e.str("NetworkInterfaceId", &eni);
-                    e.str("Type", "Primary");
-                    e.str("PrimaryIpAddress", &private_ip);
-                });
+        e.wrapped("NetworkInterfaces", "NetworkInterface", |e| {
+            e.object(|e| {
+                e.str("NetworkInterfaceId", &eni);
+                e.str("Type", "Primary");
+                e.str("PrimaryIpAddress", &private_ip);
             });
         });
         e.str("InternetChargeType", "PayByTraffic");
@@ -136,9 +120,6 @@ pub(super) fn instance<E: Emit>(run: &mut Run, block: &Block, i: usize, eip_foll
             e.str("HttpTokens", if run.compliant() { "required" } else { "optional" });
         });
         e.str("RamRoleName", if run.compliant() { "AliyunECSInstanceForAppRole" } else { "" });
-        e.str("ResourceGroupId", &group);
-        e.key("Tags");
-        tags.tag_key_value(e);
     });
 }
 
@@ -151,21 +132,11 @@ pub(super) fn disk<E: Emit>(run: &mut Run, block: &Block, d: usize, e: &mut E) {
     let created_ms = instance.map_or_else(|| run.creation_time(), |i| i.created_ms);
     // System disks have no name of their own; the envelope then shows the id.
     let name = if plan.system { String::new() } else { format!("data-{:04}", run.between(1, 9999)) };
-    let group = run.resource_group();
-    let tags = run.tags(instance.map_or("storage", |i| i.app));
-    let envelope = Envelope {
-        id: &plan.id,
-        resource_type: "ACS::ECS::Disk",
-        region: &region_name,
-        name: if name.is_empty() { &plan.id } else { &name },
-        resource_group: &group,
-        zone: Some(&zone),
-        vpc: None,
-        vswitch: None,
-        created_ms,
-        tags: &tags,
-    };
-    envelope.emit(e, |e| {
+    let shown_name = if name.is_empty() { &plan.id } else { &name };
+    let envelope = Envelope::new("ACS::ECS::Disk", &plan.id, &region_name, shown_name, created_ms)
+        .zone(&zone)
+        .placed(run, instance.map_or("storage", |i| i.app));
+    envelope.emit_tagged(e, TagSpelling::TagKeyValue, |e| {
         let category = run.pick(&["cloud_essd", "cloud_essd", "cloud_auto", "cloud_efficiency"]);
         let encrypted = run.compliant();
         let auto_snapshot = run.compliant();
@@ -194,9 +165,6 @@ pub(super) fn disk<E: Emit>(run: &mut Run, block: &Block, d: usize, e: &mut E) {
         let created = dates::minutes(created_ms);
         e.str("CreationTime", &created);
         e.str("AttachedTime", if instance.is_some() { &created } else { "" });
-        e.str("ResourceGroupId", &group);
-        e.key("Tags");
-        tags.tag_key_value(e);
     });
 }
 
@@ -208,21 +176,10 @@ pub(super) fn security_group<E: Emit>(run: &mut Run, block: &Block, s: usize, e:
     let created_ms = run.creation_time();
     let app = run.pick(&["web", "app", "db", "ops", "default"]);
     let name = format!("sg-{app}-{}", &id[id.len() - 6..]);
-    let group = run.resource_group();
-    let tags = run.tags("network");
-    let envelope = Envelope {
-        id,
-        resource_type: "ACS::ECS::SecurityGroup",
-        region: &region_name,
-        name: &name,
-        resource_group: &group,
-        zone: None,
-        vpc: Some(&block.vpc_id),
-        vswitch: None,
-        created_ms,
-        tags: &tags,
-    };
-    envelope.emit(e, |e| {
+    let envelope = Envelope::new("ACS::ECS::SecurityGroup", id, &region_name, &name, created_ms)
+        .vpc(&block.vpc_id)
+        .placed(run, "network");
+    envelope.emit_tagged(e, TagSpelling::TagKeyValue, |e| {
         let created = dates::minutes(created_ms);
         let vpc_cidr = format!("10.{}.0.0/16", block.vpc_octet);
         e.str("SecurityGroupId", id);
@@ -233,46 +190,41 @@ pub(super) fn security_group<E: Emit>(run: &mut Run, block: &Block, s: usize, e:
         e.str("InnerAccessPolicy", "Accept");
         e.str("RegionId", &region_name);
         e.str("CreationTime", &created);
-        e.obj("Permissions", |e| {
-            e.arr("Permission", |e| {
-                let stamp = format!("{}:00Z", &created[..created.len() - 1]);
-                let mut rule =
-                    |direction: &str, protocol: &str, ports: &str, cidr: &str, priority: &str, description: &str| {
-                        let ingress = direction == "ingress";
-                        e.object(|e| {
-                            e.str("Direction", direction);
-                            e.str("IpProtocol", protocol);
-                            e.str("PortRange", ports);
-                            e.str("SourceCidrIp", if ingress { cidr } else { "" });
-                            e.str("DestCidrIp", if ingress { "" } else { cidr });
-                            e.str("SourceGroupId", "");
-                            e.str("Policy", "Accept");
-                            e.str("Priority", priority);
-                            e.str("NicType", "intranet");
-                            e.str("Description", description);
-                            e.str("CreateTime", &stamp);
-                        });
-                    };
-                rule("ingress", "TCP", "22/22", &vpc_cidr, "1", "ssh from the VPC");
-                rule("ingress", "ICMP", "-1/-1", &vpc_cidr, "100", "");
-                if !run.compliant() {
-                    let port = run.pick(&["22/22", "3389/3389", "22/22"]);
-                    rule("ingress", "TCP", port, "0.0.0.0/0", "1", "temporary access");
-                }
-                if run.chance(0.2) {
-                    rule("ingress", "TCP", "80/80", "0.0.0.0/0", "1", "http");
-                    rule("ingress", "TCP", "443/443", "0.0.0.0/0", "1", "https");
-                }
-                if run.compliant() {
-                    rule("egress", "TCP", "443/443", "0.0.0.0/0", "100", "");
-                } else {
-                    rule("egress", "ALL", "-1/-1", "0.0.0.0/0", "100", "");
-                }
-            });
+        e.wrapped("Permissions", "Permission", |e| {
+            let stamp = format!("{}:00Z", &created[..created.len() - 1]);
+            let mut rule =
+                |direction: &str, protocol: &str, ports: &str, cidr: &str, priority: &str, description: &str| {
+                    let ingress = direction == "ingress";
+                    e.object(|e| {
+                        e.str("Direction", direction);
+                        e.str("IpProtocol", protocol);
+                        e.str("PortRange", ports);
+                        e.str("SourceCidrIp", if ingress { cidr } else { "" });
+                        e.str("DestCidrIp", if ingress { "" } else { cidr });
+                        e.str("SourceGroupId", "");
+                        e.str("Policy", "Accept");
+                        e.str("Priority", priority);
+                        e.str("NicType", "intranet");
+                        e.str("Description", description);
+                        e.str("CreateTime", &stamp);
+                    });
+                };
+            rule("ingress", "TCP", "22/22", &vpc_cidr, "1", "ssh from the VPC");
+            rule("ingress", "ICMP", "-1/-1", &vpc_cidr, "100", "");
+            if !run.compliant() {
+                let port = run.pick(&["22/22", "3389/3389", "22/22"]);
+                rule("ingress", "TCP", port, "0.0.0.0/0", "1", "temporary access");
+            }
+            if run.chance(0.2) {
+                rule("ingress", "TCP", "80/80", "0.0.0.0/0", "1", "http");
+                rule("ingress", "TCP", "443/443", "0.0.0.0/0", "1", "https");
+            }
+            if run.compliant() {
+                rule("egress", "TCP", "443/443", "0.0.0.0/0", "100", "");
+            } else {
+                rule("egress", "ALL", "-1/-1", "0.0.0.0/0", "100", "");
+            }
         });
-        e.str("ResourceGroupId", &group);
-        e.key("Tags");
-        tags.tag_key_value(e);
     });
 }
 
@@ -282,21 +234,9 @@ pub(super) fn snapshot_policy<E: Emit>(run: &mut Run, block: &Block, e: &mut E) 
     let region_name = run.regions[block.region].name.clone();
     let created_ms = run.creation_time();
     let name = format!("daily-{}", &id[id.len() - 6..]);
-    let group = run.resource_group();
-    let tags = run.tags("backup");
-    let envelope = Envelope {
-        id,
-        resource_type: "ACS::ECS::AutoSnapshotPolicy",
-        region: &region_name,
-        name: &name,
-        resource_group: &group,
-        zone: None,
-        vpc: None,
-        vswitch: None,
-        created_ms,
-        tags: &tags,
-    };
-    envelope.emit(e, |e| {
+    let envelope =
+        Envelope::new("ACS::ECS::AutoSnapshotPolicy", id, &region_name, &name, created_ms).placed(run, "backup");
+    envelope.emit_tagged(e, TagSpelling::TagKeyValue, |e| {
         // Retention of at least a week passes ecs-snapshot-retention-days at its usual setting.
         let retention: i64 = if run.compliant() { run.pick(&[7, 14, 30, -1]) } else { run.pick(&[1, 3]) };
         e.str("AutoSnapshotPolicyId", id);
@@ -311,8 +251,5 @@ pub(super) fn snapshot_policy<E: Emit>(run: &mut Run, block: &Block, e: &mut E) 
         e.str("TargetCopyRegions", "[]");
         e.num("CopiedSnapshotsRetentionDays", -1);
         e.str("CreationTime", &dates::minutes(created_ms));
-        e.str("ResourceGroupId", &group);
-        e.key("Tags");
-        tags.tag_key_value(e);
     });
 }

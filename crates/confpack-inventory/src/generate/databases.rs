@@ -4,8 +4,9 @@
 
 use super::dates;
 use super::emit::Emit;
+use super::envelope::{Envelope, TagSpelling};
 use super::plan::Block;
-use super::run::{Envelope, Run};
+use super::run::{Run, Site};
 
 /// `(Engine, EngineVersion, DBInstanceClass, DBInstanceCPU, DBInstanceMemory MiB)`.
 const RDS_CLASSES: [(&str, &str, &str, &str, u32); 5] = [
@@ -49,27 +50,13 @@ fn net_info<E: Emit>(e: &mut E, ip_type: &str, connection: &str, ip: &str, port:
 pub(super) fn rds<E: Emit>(run: &mut Run, block: &Block, r: usize, e: &mut E) {
     let plan = &block.rds[r];
     let vswitch = &block.vswitches[plan.vswitch];
-    let region = &run.regions[block.region];
-    let region_name = region.name.clone();
-    let zone = region.zones[vswitch.zone].clone();
-    let other_zone = region.zones[(vswitch.zone + 1) % region.zones.len()].clone();
+    let Site { region: region_name, zone, standby_zone: other_zone } = run.site(block.region, vswitch.zone);
     let created_ms = run.creation_time();
     let name = format!("{}-db", run.pick(&["orders", "users", "billing", "inventory", "cms"]));
-    let group = run.resource_group();
-    let tags = run.tags("database");
-    let envelope = Envelope {
-        id: &plan.id,
-        resource_type: "ACS::RDS::DBInstance",
-        region: &region_name,
-        name: &name,
-        resource_group: &group,
-        zone: Some(&zone),
-        vpc: Some(&block.vpc_id),
-        vswitch: Some(&vswitch.id),
-        created_ms,
-        tags: &tags,
-    };
-    envelope.emit(e, |e| {
+    let envelope = Envelope::new("ACS::RDS::DBInstance", &plan.id, &region_name, &name, created_ms)
+        .vswitch(&zone, &block.vpc_id, &vswitch.id)
+        .placed(run, "database");
+    envelope.emit_tagged(e, TagSpelling::TagKeyValue, |e| {
         let (engine, version, class, cpu, memory) = run.pick(&RDS_CLASSES);
         let (domain, port) = match engine {
             "PostgreSQL" => ("pg.rds.aliyuncs.com", "5432"),
@@ -98,12 +85,10 @@ pub(super) fn rds<E: Emit>(run: &mut Run, block: &Block, r: usize, e: &mut E) {
         e.str("CreationTime", &dates::seconds(created_ms));
         e.str("RegionId", &region_name);
         e.str("ZoneId", &zone);
-        e.obj("SlaveZones", |e| {
-            e.arr("SlaveZone", |e| {
-                if multi_zone {
-                    e.object(|e| e.str("ZoneId", &other_zone));
-                }
-            });
+        e.wrapped("SlaveZones", "SlaveZone", |e| {
+            if multi_zone {
+                e.object(|e| e.str("ZoneId", &other_zone));
+            }
         });
         e.str("InstanceNetworkType", "VPC");
         e.str("VpcId", &block.vpc_id);
@@ -111,14 +96,12 @@ pub(super) fn rds<E: Emit>(run: &mut Run, block: &Block, r: usize, e: &mut E) {
         e.str("DBInstanceNetType", if public { "Internet" } else { "Intranet" });
         e.str("ConnectionString", &private);
         e.str("Port", port);
-        e.obj("DBInstanceNetInfos", |e| {
-            e.arr("DBInstanceNetInfo", |e| {
-                let ip = format!("10.{}.{}.{}", block.vpc_octet, vswitch.octet, run.between(2, 199));
-                net_info(e, "Private", &private, &ip, port, &block.vpc_id, &vswitch.id);
-                if public {
-                    net_info(e, "Public", &format!("{}o.{domain}", plan.id), &run.public_ip(), port, "", "");
-                }
-            });
+        e.wrapped("DBInstanceNetInfos", "DBInstanceNetInfo", |e| {
+            let ip = format!("10.{}.{}.{}", block.vpc_octet, vswitch.octet, run.between(2, 199));
+            net_info(e, "Private", &private, &ip, port, &block.vpc_id, &vswitch.id);
+            if public {
+                net_info(e, "Public", &format!("{}o.{domain}", plan.id), &run.public_ip(), port, "", "");
+            }
         });
         e.str("SecurityIPList", &whitelist(run, block.vpc_octet));
         e.str("SecurityIPMode", "normal");
@@ -137,9 +120,6 @@ pub(super) fn rds<E: Emit>(run: &mut Run, block: &Block, r: usize, e: &mut E) {
         e.str("MaintainTime", "18:00Z-22:00Z");
         e.bool("DeletionProtection", run.compliant());
         e.str("GuardDBInstanceId", "");
-        e.str("ResourceGroupId", &group);
-        e.key("Tags");
-        tags.tag_key_value(e);
     });
 }
 
@@ -147,27 +127,13 @@ pub(super) fn rds<E: Emit>(run: &mut Run, block: &Block, r: usize, e: &mut E) {
 pub(super) fn redis<E: Emit>(run: &mut Run, block: &Block, r: usize, e: &mut E) {
     let plan = &block.redis[r];
     let vswitch = &block.vswitches[plan.vswitch];
-    let region = &run.regions[block.region];
-    let region_name = region.name.clone();
-    let zone = region.zones[vswitch.zone].clone();
-    let other_zone = region.zones[(vswitch.zone + 1) % region.zones.len()].clone();
+    let Site { region: region_name, zone, standby_zone: other_zone } = run.site(block.region, vswitch.zone);
     let created_ms = run.creation_time();
     let name = format!("{}-cache", run.pick(&["session", "orders", "feed", "rate-limit"]));
-    let group = run.resource_group();
-    let tags = run.tags("cache");
-    let envelope = Envelope {
-        id: &plan.id,
-        resource_type: "ACS::Redis::DBInstance",
-        region: &region_name,
-        name: &name,
-        resource_group: &group,
-        zone: Some(&zone),
-        vpc: Some(&block.vpc_id),
-        vswitch: Some(&vswitch.id),
-        created_ms,
-        tags: &tags,
-    };
-    envelope.emit(e, |e| {
+    let envelope = Envelope::new("ACS::Redis::DBInstance", &plan.id, &region_name, &name, created_ms)
+        .vswitch(&zone, &block.vpc_id, &vswitch.id)
+        .placed(run, "cache");
+    envelope.emit_tagged(e, TagSpelling::KeyValue, |e| {
         let (class, capacity) = run.pick(&REDIS_CLASSES);
         let prepaid = run.chance(0.3);
         let domain = format!("{}.redis.rds.aliyuncs.com", plan.id);
@@ -193,28 +159,24 @@ pub(super) fn redis<E: Emit>(run: &mut Run, block: &Block, r: usize, e: &mut E) 
         e.str("PrivateIp", &private_ip);
         e.str("ConnectionDomain", &domain);
         e.num("Port", 6379);
-        e.obj("NetInfoItems", |e| {
-            e.arr("InstanceNetInfo", |e| {
-                net_info(e, "Private", &domain, &private_ip, "6379", &block.vpc_id, &vswitch.id);
-                if !run.compliant() {
-                    net_info(
-                        e,
-                        "Public",
-                        &format!("{}pd.redis.rds.aliyuncs.com", plan.id),
-                        &run.public_ip(),
-                        "6379",
-                        "",
-                        "",
-                    );
-                }
-            });
+        e.wrapped("NetInfoItems", "InstanceNetInfo", |e| {
+            net_info(e, "Private", &domain, &private_ip, "6379", &block.vpc_id, &vswitch.id);
+            if !run.compliant() {
+                net_info(
+                    e,
+                    "Public",
+                    &format!("{}pd.redis.rds.aliyuncs.com", plan.id),
+                    &run.public_ip(),
+                    "6379",
+                    "",
+                    "",
+                );
+            }
         });
-        e.obj("SecurityIpGroups", |e| {
-            e.arr("SecurityIpGroup", |e| {
-                e.object(|e| {
-                    e.str("SecurityIpGroupName", "default");
-                    e.str("SecurityIpList", &whitelist(run, block.vpc_octet));
-                });
+        e.wrapped("SecurityIpGroups", "SecurityIpGroup", |e| {
+            e.object(|e| {
+                e.str("SecurityIpGroupName", "default");
+                e.str("SecurityIpList", &whitelist(run, block.vpc_octet));
             });
         });
         e.str("VpcAuthMode", if run.compliant() { "Open" } else { "Close" });
@@ -229,8 +191,5 @@ pub(super) fn redis<E: Emit>(run: &mut Run, block: &Block, r: usize, e: &mut E) 
         e.str("MaintainStartTime", "18:00Z");
         e.str("MaintainEndTime", "22:00Z");
         e.bool("InstanceReleaseProtection", run.compliant());
-        e.str("ResourceGroupId", &group);
-        e.key("Tags");
-        tags.key_value(e);
     });
 }

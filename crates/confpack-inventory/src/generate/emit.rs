@@ -76,7 +76,13 @@ pub(super) trait Emit: Sized {
         self.arr(key, |e| values.into_iter().for_each(|v| e.string(v.as_ref())));
     }
 
-    /// `"key": {"inner": ["a", "b"]}`, the vendor's way of wrapping lists.
+    /// `"key": {"inner": […]}`, the vendor's way of wrapping lists; `body` emits the
+    /// elements.
+    fn wrapped(&mut self, key: &str, inner: &str, body: impl FnOnce(&mut Self)) {
+        self.obj(key, |e| e.arr(inner, body));
+    }
+
+    /// `"key": {"inner": ["a", "b"]}`.
     fn wrapped_strs<S: AsRef<str>>(&mut self, key: &str, inner: &str, values: impl IntoIterator<Item = S>) {
         self.obj(key, |e| e.strs(inner, values));
     }
@@ -170,6 +176,19 @@ impl<'a> JsonWriter<'a> {
         }
     }
 
+    /// `{` or `[`: a value, so separated from the one before; its first member is not.
+    fn open(&mut self, bracket: u8) {
+        self.separate();
+        self.out.push(bracket);
+        self.needs_comma = false;
+    }
+
+    /// `}` or `]`: ends a value, so whatever follows needs a comma.
+    fn close(&mut self, bracket: u8) {
+        self.out.push(bracket);
+        self.needs_comma = true;
+    }
+
     /// Writes a quoted string, escaping exactly the characters serde_json escapes.
     fn quoted(&mut self, text: &str) {
         const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -208,25 +227,19 @@ impl<'a> JsonWriter<'a> {
 
 impl Emit for JsonWriter<'_> {
     fn open_object(&mut self) {
-        self.separate();
-        self.out.push(b'{');
-        self.needs_comma = false;
+        self.open(b'{');
     }
 
     fn close_object(&mut self) {
-        self.out.push(b'}');
-        self.needs_comma = true;
+        self.close(b'}');
     }
 
     fn open_array(&mut self) {
-        self.separate();
-        self.out.push(b'[');
-        self.needs_comma = false;
+        self.open(b'[');
     }
 
     fn close_array(&mut self) {
-        self.out.push(b']');
-        self.needs_comma = true;
+        self.close(b']');
     }
 
     fn key(&mut self, key: &str) {
@@ -293,6 +306,7 @@ mod tests {
                 e.array(|_| {});
             });
             e.wrapped_strs("Wrapped", "Item", Vec::<String>::new());
+            e.wrapped("Nested", "Entry", |e| e.object(|e| e.bool("ok", false)));
         });
     }
 

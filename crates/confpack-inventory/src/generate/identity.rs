@@ -7,28 +7,18 @@ use rand::Rng;
 
 use super::dates;
 use super::emit::Emit;
+use super::envelope::Envelope;
 use super::plan::Block;
-use super::run::{Envelope, REFERENCE_TIME_MS, Run, Tags};
+use super::run::{REFERENCE_TIME_MS, Run};
 
 const GLOBAL: &str = "global";
-const NO_TAGS: Tags = Tags(Vec::new());
 
 /// The account itself: password policy, security preferences and root-user posture.
 pub(super) fn account<E: Emit>(run: &mut Run, e: &mut E) {
     let id = run.account_id.clone();
     let default_group = run.resource_groups[0].0.clone();
-    let envelope = Envelope {
-        id: &id,
-        resource_type: "ACS::::Account",
-        region: GLOBAL,
-        name: &id,
-        resource_group: &default_group,
-        zone: None,
-        vpc: None,
-        vswitch: None,
-        created_ms: REFERENCE_TIME_MS - 6 * 365 * 86_400_000,
-        tags: &NO_TAGS,
-    };
+    let envelope = Envelope::new("ACS::::Account", &id, GLOBAL, &id, REFERENCE_TIME_MS - 6 * 365 * 86_400_000)
+        .group(default_group);
     envelope.emit(e, |e| {
         let strong = run.compliant();
         e.str("AccountId", &id);
@@ -67,18 +57,7 @@ pub(super) fn account<E: Emit>(run: &mut Run, e: &mut E) {
 pub(super) fn resource_group<E: Emit>(run: &mut Run, g: usize, e: &mut E) {
     let (id, name) = run.resource_groups[g].clone();
     let created_ms = run.creation_time();
-    let envelope = Envelope {
-        id: &id,
-        resource_type: "ACS::RM::ResourceGroup",
-        region: GLOBAL,
-        name,
-        resource_group: &id,
-        zone: None,
-        vpc: None,
-        vswitch: None,
-        created_ms,
-        tags: &NO_TAGS,
-    };
+    let envelope = Envelope::new("ACS::RM::ResourceGroup", &id, GLOBAL, name, created_ms).group(id.clone());
     envelope.emit(e, |e| {
         e.str("Id", &id);
         e.str("AccountId", &run.account_id);
@@ -86,15 +65,13 @@ pub(super) fn resource_group<E: Emit>(run: &mut Run, g: usize, e: &mut E) {
         e.str("DisplayName", if name == "default" { "default resource group" } else { name });
         e.str("Status", "OK");
         e.str("CreateDate", &dates::seconds(created_ms));
-        e.obj("RegionStatuses", |e| {
-            e.arr("RegionStatus", |e| {
-                for region in &run.regions {
-                    e.object(|e| {
-                        e.str("RegionId", &region.name);
-                        e.str("Status", "OK");
-                    });
-                }
-            });
+        e.wrapped("RegionStatuses", "RegionStatus", |e| {
+            for region in &run.regions {
+                e.object(|e| {
+                    e.str("RegionId", &region.name);
+                    e.str("Status", "OK");
+                });
+            }
         });
     });
 }
@@ -104,34 +81,17 @@ pub(super) fn resource_group<E: Emit>(run: &mut Run, g: usize, e: &mut E) {
 /// results show; the name is the `ResourceName`.
 pub(super) fn ram_user<E: Emit>(run: &mut Run, block: &Block, u: usize, e: &mut E) {
     let name = &block.users[u];
-    let user_id = {
-        let Run { ids, rng, .. } = &mut *run;
-        ids.numeric(rng)
-    };
+    let user_id = run.numeric_id();
     let created_ms = run.creation_time();
-    let group = run.resource_group();
-    let envelope = Envelope {
-        id: &user_id,
-        resource_type: "ACS::RAM::User",
-        region: GLOBAL,
-        name,
-        resource_group: &group,
-        zone: None,
-        vpc: None,
-        vswitch: None,
-        created_ms,
-        tags: &NO_TAGS,
-    };
+    let envelope = Envelope::new("ACS::RAM::User", &user_id, GLOBAL, name, created_ms).grouped(run);
     envelope.emit(e, |e| {
         let created = dates::seconds(created_ms);
         e.str("UpdateDate", &dates::seconds(run.time_after(created_ms)));
         e.str("UserName", name);
-        e.obj("AccessKeys", |e| {
-            e.arr("AccessKey", |e| {
-                for _ in 0..run.between(0, 2) {
-                    access_key(run, created_ms, e);
-                }
-            });
+        e.wrapped("AccessKeys", "AccessKey", |e| {
+            for _ in 0..run.between(0, 2) {
+                access_key(run, created_ms, e);
+            }
         });
         e.str("UserId", &user_id);
         e.str("Comments", "");
@@ -170,19 +130,7 @@ fn access_key<E: Emit>(run: &mut Run, user_created_ms: i64, e: &mut E) {
 pub(super) fn ram_policy<E: Emit>(run: &mut Run, block: &Block, p: usize, e: &mut E) {
     let name = &block.policies[p];
     let created_ms = run.creation_time();
-    let group = run.resource_group();
-    let envelope = Envelope {
-        id: name,
-        resource_type: "ACS::RAM::Policy",
-        region: GLOBAL,
-        name,
-        resource_group: &group,
-        zone: None,
-        vpc: None,
-        vswitch: None,
-        created_ms,
-        tags: &NO_TAGS,
-    };
+    let envelope = Envelope::new("ACS::RAM::Policy", name, GLOBAL, name, created_ms).grouped(run);
     envelope.emit(e, |e| {
         let created = dates::seconds(created_ms);
         let least_privilege = run.compliant();
@@ -219,20 +167,7 @@ pub(super) fn trail<E: Emit>(run: &mut Run, block: &Block, t: usize, e: &mut E) 
     let name = &block.trails[t];
     let region_name = run.regions[block.region].name.clone();
     let created_ms = run.creation_time();
-    let group = run.resource_group();
-    let tags = run.tags("audit");
-    let envelope = Envelope {
-        id: name,
-        resource_type: "ACS::ActionTrail::Trail",
-        region: &region_name,
-        name,
-        resource_group: &group,
-        zone: None,
-        vpc: None,
-        vswitch: None,
-        created_ms,
-        tags: &tags,
-    };
+    let envelope = Envelope::new("ACS::ActionTrail::Trail", name, &region_name, name, created_ms).placed(run, "audit");
     envelope.emit(e, |e| {
         let (status, trail_region, events) = if run.compliant() {
             ("Enable", "All", "All")

@@ -4,35 +4,20 @@
 
 use super::dates;
 use super::emit::Emit;
+use super::envelope::{Envelope, TagSpelling};
 use super::plan::Block;
-use super::run::{Envelope, Run};
+use super::run::{Run, Site};
 
 /// The block's VPC; flow logs are on for the compliant share.
 pub(super) fn vpc<E: Emit>(run: &mut Run, block: &Block, e: &mut E) {
     let region_name = run.regions[block.region].name.clone();
-    let code = run.regions[block.region].code.clone();
     let created_ms = run.creation_time();
     let name = format!("vpc-{}", run.pick(&["prod", "staging", "dev", "shared", "data"]));
-    let group = run.resource_group();
-    let tags = run.tags("network");
-    let envelope = Envelope {
-        id: &block.vpc_id,
-        resource_type: "ACS::VPC::VPC",
-        region: &region_name,
-        name: &name,
-        resource_group: &group,
-        zone: None,
-        vpc: Some(&block.vpc_id),
-        vswitch: None,
-        created_ms,
-        tags: &tags,
-    };
-    envelope.emit(e, |e| {
-        let mut mint = |prefix: &str| {
-            let Run { ids, rng, .. } = &mut *run;
-            ids.ecs_style(rng, prefix, &code, 21)
-        };
-        let (router, route_table) = (mint("vrt-"), mint("vtb-"));
+    let envelope = Envelope::new("ACS::VPC::VPC", &block.vpc_id, &region_name, &name, created_ms)
+        .vpc(&block.vpc_id)
+        .placed(run, "network");
+    envelope.emit_tagged(e, TagSpelling::KeyValue, |e| {
+        let (router, route_table) = (run.ecs_id(block.region, "vrt-", 21), run.ecs_id(block.region, "vtb-", 21));
         e.str("VpcId", &block.vpc_id);
         e.str("VpcName", &name);
         e.str("Description", "");
@@ -44,29 +29,21 @@ pub(super) fn vpc<E: Emit>(run: &mut Run, block: &Block, e: &mut E) {
         e.str("VRouterId", &router);
         e.wrapped_strs("RouterTableIds", "RouterTableIds", [&route_table]);
         e.wrapped_strs("VSwitchIds", "VSwitchId", block.vswitches.iter().map(|v| &v.id));
-        e.obj("FlowLogs", |e| {
-            e.arr("FlowLog", |e| {
-                if run.compliant() {
-                    let flow_log = {
-                        let Run { ids, rng, .. } = &mut *run;
-                        ids.ecs_style(rng, "fl-", &code, 21)
-                    };
-                    e.object(|e| {
-                        e.str("FlowLogId", &flow_log);
-                        e.str("ResourceType", "VPC");
-                        e.str("ResourceId", &block.vpc_id);
-                        e.str("TrafficType", "All");
-                        e.str("ProjectName", &format!("vpc-flowlog-{region_name}"));
-                        e.str("LogStoreName", "flowlog");
-                        e.str("Status", "Active");
-                    });
-                }
-            });
+        e.wrapped("FlowLogs", "FlowLog", |e| {
+            if run.compliant() {
+                let flow_log = run.ecs_id(block.region, "fl-", 21);
+                e.object(|e| {
+                    e.str("FlowLogId", &flow_log);
+                    e.str("ResourceType", "VPC");
+                    e.str("ResourceId", &block.vpc_id);
+                    e.str("TrafficType", "All");
+                    e.str("ProjectName", &format!("vpc-flowlog-{region_name}"));
+                    e.str("LogStoreName", "flowlog");
+                    e.str("Status", "Active");
+                });
+            }
         });
         e.str("CreationTime", &dates::minutes(created_ms));
-        e.str("ResourceGroupId", &group);
-        e.key("Tags");
-        tags.key_value(e);
     });
 }
 
@@ -77,21 +54,10 @@ pub(super) fn vswitch<E: Emit>(run: &mut Run, block: &Block, v: usize, e: &mut E
     let (region_name, zone) = (region.name.clone(), region.zones[plan.zone].clone());
     let created_ms = run.creation_time();
     let name = format!("vsw-{}", &zone[zone.len() - 1..]);
-    let group = run.resource_group();
-    let tags = run.tags("network");
-    let envelope = Envelope {
-        id: &plan.id,
-        resource_type: "ACS::VPC::VSwitch",
-        region: &region_name,
-        name: &name,
-        resource_group: &group,
-        zone: Some(&zone),
-        vpc: Some(&block.vpc_id),
-        vswitch: Some(&plan.id),
-        created_ms,
-        tags: &tags,
-    };
-    envelope.emit(e, |e| {
+    let envelope = Envelope::new("ACS::VPC::VSwitch", &plan.id, &region_name, &name, created_ms)
+        .vswitch(&zone, &block.vpc_id, &plan.id)
+        .placed(run, "network");
+    envelope.emit_tagged(e, TagSpelling::KeyValue, |e| {
         e.str("VSwitchId", &plan.id);
         e.str("VSwitchName", &name);
         e.str("Description", "");
@@ -104,9 +70,6 @@ pub(super) fn vswitch<E: Emit>(run: &mut Run, block: &Block, v: usize, e: &mut E
         e.str("NetworkAclId", "");
         e.str("RegionId", &region_name);
         e.str("CreationTime", &dates::minutes(created_ms));
-        e.str("ResourceGroupId", &group);
-        e.key("Tags");
-        tags.key_value(e);
     });
 }
 
@@ -117,21 +80,9 @@ pub(super) fn eip<E: Emit>(run: &mut Run, block: &Block, i: usize, e: &mut E) {
     let instance = plan.instance.map(|i| &block.instances[i]);
     let created_ms = instance.map_or_else(|| run.creation_time(), |i| i.created_ms);
     let name = format!("eip-{}", &plan.id[plan.id.len() - 6..]);
-    let group = run.resource_group();
-    let tags = run.tags("network");
-    let envelope = Envelope {
-        id: &plan.id,
-        resource_type: "ACS::EIP::EipAddress",
-        region: &region_name,
-        name: &name,
-        resource_group: &group,
-        zone: None,
-        vpc: None,
-        vswitch: None,
-        created_ms,
-        tags: &tags,
-    };
-    envelope.emit(e, |e| {
+    let envelope =
+        Envelope::new("ACS::EIP::EipAddress", &plan.id, &region_name, &name, created_ms).placed(run, "network");
+    envelope.emit_tagged(e, TagSpelling::KeyValue, |e| {
         e.str("AllocationId", &plan.id);
         e.str("Name", &name);
         e.str("Description", "");
@@ -150,9 +101,6 @@ pub(super) fn eip<E: Emit>(run: &mut Run, block: &Block, i: usize, e: &mut E) {
         e.bool("DeletionProtection", run.compliant());
         e.str("BandwidthPackageId", "");
         e.str("RegionId", &region_name);
-        e.str("ResourceGroupId", &group);
-        e.key("Tags");
-        tags.key_value(e);
     });
 }
 
@@ -161,27 +109,14 @@ pub(super) fn eip<E: Emit>(run: &mut Run, block: &Block, i: usize, e: &mut E) {
 pub(super) fn load_balancer<E: Emit>(run: &mut Run, block: &Block, l: usize, e: &mut E) {
     let plan = &block.load_balancers[l];
     let vswitch = &block.vswitches[plan.vswitch];
-    let region = &run.regions[block.region];
-    let (region_name, code) = (region.name.clone(), region.code.clone());
-    let master_zone = region.zones[vswitch.zone].clone();
-    let other_zone = region.zones[(vswitch.zone + 1) % region.zones.len()].clone();
+    let Site { region: region_name, zone: master_zone, standby_zone: other_zone } =
+        run.site(block.region, vswitch.zone);
     let created_ms = run.creation_time();
     let name = format!("slb-{}", run.pick(&["web", "api", "gateway", "internal"]));
-    let group = run.resource_group();
-    let tags = run.tags("gateway");
-    let envelope = Envelope {
-        id: &plan.id,
-        resource_type: "ACS::SLB::LoadBalancer",
-        region: &region_name,
-        name: &name,
-        resource_group: &group,
-        zone: Some(&master_zone),
-        vpc: Some(&block.vpc_id),
-        vswitch: Some(&vswitch.id),
-        created_ms,
-        tags: &tags,
-    };
-    envelope.emit(e, |e| {
+    let envelope = Envelope::new("ACS::SLB::LoadBalancer", &plan.id, &region_name, &name, created_ms)
+        .vswitch(&master_zone, &block.vpc_id, &vswitch.id)
+        .placed(run, "gateway");
+    envelope.emit_tagged(e, TagSpelling::TagKeyValue, |e| {
         let internet = run.chance(0.4);
         let address = if internet {
             run.public_ip()
@@ -190,12 +125,7 @@ pub(super) fn load_balancer<E: Emit>(run: &mut Run, block: &Block, l: usize, e: 
         };
         let https = run.compliant();
         let acl_on = run.compliant();
-        let acl = if acl_on {
-            let Run { ids, rng, .. } = &mut *run;
-            ids.ecs_style(rng, "acl-", &code, 21)
-        } else {
-            String::new()
-        };
+        let acl = if acl_on { run.ecs_id(block.region, "acl-", 21) } else { String::new() };
         let tls_policy = if run.compliant() { "tls_cipher_policy_1_2" } else { "tls_cipher_policy_1_0" };
         let health_check = if run.compliant() { "on" } else { "off" };
         let certificate = format!("{}-{region_name}", run.between(100_000_000, 999_999_999));
@@ -226,15 +156,13 @@ pub(super) fn load_balancer<E: Emit>(run: &mut Run, block: &Block, l: usize, e: 
         e.str("CreateTime", &dates::minutes(created_ms));
         e.str("DeleteProtection", if run.compliant() { "on" } else { "off" });
         e.str("ModificationProtectionStatus", if run.compliant() { "ConsoleProtection" } else { "NonProtection" });
-        e.obj("ListenerPortsAndProtocol", |e| {
-            e.arr("ListenerPortAndProtocol", |e| {
-                for &(port, protocol, _) in &listeners {
-                    e.object(|e| {
-                        e.num("ListenerPort", port);
-                        e.str("ListenerProtocol", protocol);
-                    });
-                }
-            });
+        e.wrapped("ListenerPortsAndProtocol", "ListenerPortAndProtocol", |e| {
+            for &(port, protocol, _) in &listeners {
+                e.object(|e| {
+                    e.num("ListenerPort", port);
+                    e.str("ListenerProtocol", protocol);
+                });
+            }
         });
         e.arr("Listeners", |e| {
             for &(port, protocol, backend) in &listeners {
@@ -266,30 +194,23 @@ pub(super) fn load_balancer<E: Emit>(run: &mut Run, block: &Block, l: usize, e: 
                 });
             }
         });
-        e.obj("BackendServers", |e| {
-            e.arr("BackendServer", |e| {
-                for &i in &plan.backends {
-                    e.object(|e| {
-                        e.str("ServerId", &block.instances[i].id);
-                        e.num("Weight", 100);
-                        e.str("Type", "ecs");
-                    });
-                }
-            });
+        e.wrapped("BackendServers", "BackendServer", |e| {
+            for &i in &plan.backends {
+                e.object(|e| {
+                    e.str("ServerId", &block.instances[i].id);
+                    e.num("Weight", 100);
+                    e.str("Type", "ecs");
+                });
+            }
         });
-        e.obj("LogsDownloadAttributes", |e| {
-            e.arr("LogsDownloadAttribute", |e| {
-                if run.compliant() {
-                    e.object(|e| {
-                        e.str("LogProject", &format!("slb-access-log-{region_name}"));
-                        e.str("LogStore", "layer7");
-                        e.str("LogType", "layer7");
-                    });
-                }
-            });
+        e.wrapped("LogsDownloadAttributes", "LogsDownloadAttribute", |e| {
+            if run.compliant() {
+                e.object(|e| {
+                    e.str("LogProject", &format!("slb-access-log-{region_name}"));
+                    e.str("LogStore", "layer7");
+                    e.str("LogType", "layer7");
+                });
+            }
         });
-        e.str("ResourceGroupId", &group);
-        e.key("Tags");
-        tags.tag_key_value(e);
     });
 }

@@ -250,20 +250,15 @@ impl Block {
     /// A VPC and everything in it, then the region's buckets.
     fn plan_network(&mut self, run: &mut Run) {
         self.region = pick_region(run);
-        let code = run.regions[self.region].code.clone();
         let zone_count = run.regions[self.region].zones.len();
-        let rng_id = |run: &mut Run, prefix: &str, len: usize| {
-            let Run { ids, rng, .. } = run;
-            ids.ecs_style(rng, prefix, &code, len)
-        };
-        self.vpc_id = rng_id(run, "vpc-", 21);
+        self.vpc_id = run.ecs_id(self.region, "vpc-", 21);
         self.vpc_octet = u8::try_from(self.planned % 256).expect("reduced modulo 256");
         self.queue.push_back(Item::Vpc);
 
         let first_zone = usize::try_from(run.between(0, zone_count as u64 - 1)).expect("small");
         for n in 0..run.between(2, 3) {
             let n = usize::try_from(n).expect("small");
-            let id = rng_id(run, "vsw-", 21);
+            let id = run.ecs_id(self.region, "vsw-", 21);
             self.vswitches.push(VSwitchPlan {
                 id,
                 zone: (first_zone + n) % zone_count,
@@ -272,33 +267,32 @@ impl Block {
             self.queue.push_back(Item::VSwitch(n));
         }
         for n in 0..run.between(2, 4) {
-            let id = rng_id(run, "sg-", 20);
+            let id = run.ecs_id(self.region, "sg-", 20);
             self.security_groups.push(id);
             self.queue.push_back(Item::SecurityGroup(usize::try_from(n).expect("small")));
         }
-        self.snapshot_policy = rng_id(run, "sp-", 20);
+        self.snapshot_policy = run.ecs_id(self.region, "sp-", 20);
         self.queue.push_back(Item::SnapshotPolicy);
         if run.chance(0.5) {
-            let Run { ids, rng, .. } = run;
-            self.kms_key = Some(ids.uuid(rng));
+            self.kms_key = Some(run.uuid());
             self.queue.push_back(Item::KmsKey);
         }
 
-        self.plan_instances(run, &code);
+        self.plan_instances(run);
         if run.chance(0.35) {
             let zone = self.vswitches[0].zone;
-            self.push_disk(run, &code, None, false, 1, zone);
+            self.push_disk(run, None, false, 1, zone);
         }
         if run.chance(0.25) {
-            let id = rng_id(run, "eip-", 21);
+            let id = run.ecs_id(self.region, "eip-", 21);
             self.eips.push(EipPlan { id, ip: run.public_ip(), instance: None });
             self.queue.push_back(Item::Eip(self.eips.len() - 1));
         }
-        self.plan_services(run, &code);
+        self.plan_services(run);
     }
 
     /// Instances, each followed by its EIP (if any) and its disks.
-    fn plan_instances(&mut self, run: &mut Run, code: &str) {
+    fn plan_instances(&mut self, run: &mut Run) {
         for i in 0..usize::try_from(run.between(6, 16)).expect("small") {
             let vswitch = usize::try_from(run.between(0, self.vswitches.len() as u64 - 1)).expect("small");
             let first_sg = usize::try_from(run.between(0, self.security_groups.len() as u64 - 1)).expect("small");
@@ -310,14 +304,12 @@ impl Block {
             // half through a directly assigned public IP.
             let exposure = run.between(1, 100);
             let eip = (exposure <= 15).then(|| {
-                let Run { ids, rng, .. } = &mut *run;
-                let id = ids.ecs_style(rng, "eip-", code, 21);
+                let id = run.ecs_id(self.region, "eip-", 21);
                 self.eips.push(EipPlan { id, ip: run.public_ip(), instance: Some(i) });
                 self.eips.len() - 1
             });
             let public_ip = (15 < exposure && exposure <= 30).then(|| run.public_ip());
-            let Run { ids, rng, .. } = &mut *run;
-            let id = ids.ecs_style(rng, "i-", code, 20);
+            let id = run.ecs_id(self.region, "i-", 20);
             let created_ms = run.creation_time();
             self.instances.push(InstancePlan {
                 id,
@@ -335,30 +327,28 @@ impl Block {
                 self.queue.push_back(Item::Eip(e));
             }
             let zone = self.vswitches[vswitch].zone;
-            self.push_disk(run, code, Some(i), true, 0, zone);
+            self.push_disk(run, Some(i), true, 0, zone);
             for device in 1..=run.between(0, 2) {
-                self.push_disk(run, code, Some(i), false, u8::try_from(device).expect("small"), zone);
+                self.push_disk(run, Some(i), false, u8::try_from(device).expect("small"), zone);
             }
         }
     }
 
-    fn push_disk(&mut self, run: &mut Run, code: &str, instance: Option<usize>, system: bool, device: u8, zone: usize) {
-        let Run { ids, rng, .. } = run;
-        let id = ids.ecs_style(rng, "d-", code, 20);
+    fn push_disk(&mut self, run: &mut Run, instance: Option<usize>, system: bool, device: u8, zone: usize) {
+        let id = run.ecs_id(self.region, "d-", 20);
         self.disks.push(DiskPlan { id, instance, system, device, zone });
         self.queue.push_back(Item::Disk(self.disks.len() - 1));
     }
 
     /// Load balancers over the block's instances, databases, and the region's buckets.
-    fn plan_services(&mut self, run: &mut Run, code: &str) {
+    fn plan_services(&mut self, run: &mut Run) {
         let balancers = match run.between(1, 10) {
             1..=4 => 0,
             5..=8 => 1,
             _ => 2,
         };
         for n in 0..balancers {
-            let Run { ids, rng, .. } = &mut *run;
-            let id = ids.ecs_style(rng, "lb-", code, 21);
+            let id = run.ecs_id(self.region, "lb-", 21);
             let count = run.between(2, 4).min(self.instances.len() as u64);
             let start = usize::try_from(run.between(0, self.instances.len() as u64 - 1)).expect("small");
             let backends =
@@ -368,14 +358,12 @@ impl Block {
             self.queue.push_back(Item::LoadBalancer(n));
         }
         if run.chance(0.5) {
-            let Run { ids, rng, .. } = &mut *run;
-            let id = ids.ecs_style(rng, "rm-", code, 20);
+            let id = run.ecs_id(self.region, "rm-", 20);
             self.rds.push(DatabasePlan { id, vswitch: 0 });
             self.queue.push_back(Item::Rds(0));
         }
         if run.chance(0.4) {
-            let Run { ids, rng, .. } = &mut *run;
-            let id = ids.ecs_style(rng, "r-", code, 18);
+            let id = run.ecs_id(self.region, "r-", 18);
             self.redis.push(DatabasePlan { id, vswitch: self.vswitches.len() - 1 });
             self.queue.push_back(Item::Redis(0));
         }

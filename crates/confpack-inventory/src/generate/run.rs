@@ -1,11 +1,11 @@
 //! State shared by a whole run: the seeded RNG, the id mint, the account's regions and
-//! resource groups; plus the envelope every generated item is wrapped in.
+//! resource groups.
 
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 
-use super::emit::Emit;
+use super::envelope::Tags;
 use super::ids::{IdMint, region_code, zones};
 
 /// Share of resources that pass each compliance-relevant property.
@@ -26,6 +26,17 @@ pub(super) struct Region {
     pub name: String,
     pub code: String,
     pub zones: Vec<String>,
+}
+
+/// Where a multi-zone service sits, owned so that the run is free to be borrowed mutably
+/// while the item is built.
+pub(super) struct Site {
+    /// The region's name.
+    pub region: String,
+    /// The primary zone.
+    pub zone: String,
+    /// The next zone round the region's list, where the service keeps its standby.
+    pub standby_zone: String,
 }
 
 /// Run-wide state.
@@ -55,6 +66,12 @@ impl Run {
             .collect();
         let audit_bucket = format!("actiontrail-audit-{}", ids.suffix());
         Self { rng, ids, account_id, regions, resource_groups, audit_bucket }
+    }
+
+    /// The site of a multi-zone service in zone `zone` of region `region`.
+    pub(super) fn site(&self, region: usize, zone: usize) -> Site {
+        let Region { name, zones, .. } = &self.regions[region];
+        Site { region: name.clone(), zone: zones[zone].clone(), standby_zone: zones[(zone + 1) % zones.len()].clone() }
     }
 
     /// True with probability `p`.
@@ -105,7 +122,7 @@ impl Run {
     /// required-tags rule flags.
     pub(super) fn tags(&mut self, app: &'static str) -> Tags {
         if self.chance(0.2) {
-            return Tags(Vec::new());
+            return Tags::NONE;
         }
         let env = self.pick(&["prod", "prod", "staging", "dev", "test"]);
         let owner = self.pick(&["team-platform", "team-data", "team-web", "team-security"]);
@@ -116,87 +133,29 @@ impl Run {
         Tags(tags)
     }
 
+    /// An ECS-style id (`prefix`, the code of region `region`, then unique and random
+    /// characters: `body_len` after the prefix in all).
+    pub(super) fn ecs_id(&mut self, region: usize, prefix: &str, body_len: usize) -> String {
+        // Split the borrow: the mint needs the RNG while the region's code is read.
+        let Self { ids, rng, regions, .. } = self;
+        ids.ecs_style(rng, prefix, &regions[region].code, body_len)
+    }
+
+    /// A 16-digit numeric id, unique within the run.
+    pub(super) fn numeric_id(&mut self) -> String {
+        self.ids.numeric(&mut self.rng)
+    }
+
+    /// A UUID-shaped id, unique within the run.
+    pub(super) fn uuid(&mut self) -> String {
+        self.ids.uuid(&mut self.rng)
+    }
+
     /// A public IPv4 address from Alibaba-looking ranges.
     pub(super) fn public_ip(&mut self) -> String {
         let first = self.pick(&[47u8, 39, 120, 121, 101, 8]);
         let [a, b, c] =
             [self.rng.random_range(0..=255u8), self.rng.random_range(0..=255u8), self.rng.random_range(1..=254u8)];
         format!("{first}.{a}.{b}.{c}")
-    }
-}
-
-/// Tags as key/value pairs, rendered in each API's own spelling.
-pub(super) struct Tags(pub Vec<(&'static str, &'static str)>);
-
-impl Tags {
-    /// The envelope's `{"key":["value"]}`.
-    pub(super) fn envelope<E: Emit>(&self, e: &mut E) {
-        e.object(|e| self.0.iter().for_each(|(k, v)| e.strs(k, [v])));
-    }
-
-    /// `{"Tag":[{"TagKey":…,"TagValue":…}]}` (ECS, SLB, RDS).
-    pub(super) fn tag_key_value<E: Emit>(&self, e: &mut E) {
-        self.list(e, "TagKey", "TagValue");
-    }
-
-    /// `{"Tag":[{"Key":…,"Value":…}]}` (VPC, EIP, Redis).
-    pub(super) fn key_value<E: Emit>(&self, e: &mut E) {
-        self.list(e, "Key", "Value");
-    }
-
-    fn list<E: Emit>(&self, e: &mut E, key_name: &str, value_name: &str) {
-        e.object(|e| {
-            e.arr("Tag", |e| {
-                for (k, v) in &self.0 {
-                    e.object(|e| {
-                        e.str(key_name, k);
-                        e.str(value_name, v);
-                    });
-                }
-            });
-        });
-    }
-}
-
-/// The ingestion fields around a configuration.
-pub(super) struct Envelope<'a> {
-    pub id: &'a str,
-    pub resource_type: &'static str,
-    /// Region name, or `global`.
-    pub region: &'a str,
-    pub name: &'a str,
-    pub resource_group: &'a str,
-    /// Zonal types only.
-    pub zone: Option<&'a str>,
-    pub vpc: Option<&'a str>,
-    pub vswitch: Option<&'a str>,
-    pub created_ms: i64,
-    pub tags: &'a Tags,
-}
-
-impl Envelope<'_> {
-    /// Emits the item: the envelope fields, then `Configuration`, whose members
-    /// `configuration` emits.
-    pub(super) fn emit<E: Emit>(&self, e: &mut E, configuration: impl FnOnce(&mut E)) {
-        e.object(|e| {
-            e.str("ResourceId", self.id);
-            e.str("ResourceType", self.resource_type);
-            e.str("Region", self.region);
-            e.str("ResourceName", self.name);
-            e.str("ResourceGroupId", self.resource_group);
-            if let Some(zone) = self.zone {
-                e.str("AvailabilityZone", zone);
-            }
-            if let Some(vpc) = self.vpc {
-                e.str("VpcId", vpc);
-            }
-            if let Some(vswitch) = self.vswitch {
-                e.str("VSwitchId", vswitch);
-            }
-            e.num("ResourceCreationTime", self.created_ms);
-            e.key("Tags");
-            self.tags.envelope(e);
-            e.obj("Configuration", configuration);
-        });
     }
 }

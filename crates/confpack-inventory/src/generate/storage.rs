@@ -3,8 +3,9 @@
 
 use super::dates;
 use super::emit::Emit;
+use super::envelope::Envelope;
 use super::plan::Block;
-use super::run::{Envelope, Run};
+use super::run::Run;
 
 const YEAR_MS: i64 = 365 * 86_400_000;
 
@@ -15,20 +16,7 @@ pub(super) fn bucket<E: Emit>(run: &mut Run, block: &Block, b: usize, e: &mut E)
     let region_name = run.regions[block.region].name.clone();
     let audit = *name == run.audit_bucket;
     let created_ms = run.creation_time();
-    let group = run.resource_group();
-    let tags = run.tags("storage");
-    let envelope = Envelope {
-        id: name,
-        resource_type: "ACS::OSS::Bucket",
-        region: &region_name,
-        name,
-        resource_group: &group,
-        zone: None,
-        vpc: None,
-        vswitch: None,
-        created_ms,
-        tags: &tags,
-    };
+    let envelope = Envelope::new("ACS::OSS::Bucket", name, &region_name, name, created_ms).placed(run, "storage");
     envelope.emit(e, |e| {
         let acl = if audit || run.compliant() {
             "private"
@@ -74,20 +62,7 @@ pub(super) fn kms_key<E: Emit>(run: &mut Run, block: &Block, e: &mut E) {
     let id = block.kms_key.as_deref().unwrap_or_default();
     let region_name = run.regions[block.region].name.clone();
     let created_ms = run.creation_time();
-    let group = run.resource_group();
-    let tags = run.tags("security");
-    let envelope = Envelope {
-        id,
-        resource_type: "ACS::KMS::Key",
-        region: &region_name,
-        name: id,
-        resource_group: &group,
-        zone: None,
-        vpc: None,
-        vswitch: None,
-        created_ms,
-        tags: &tags,
-    };
+    let envelope = Envelope::new("ACS::KMS::Key", id, &region_name, id, created_ms).placed(run, "security");
     envelope.emit(e, |e| {
         let rotation = run.compliant();
         let protected = run.compliant();
