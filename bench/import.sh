@@ -29,19 +29,20 @@ cli_rate=$(python3 -c "print(round($RESOURCES / $cli_seconds))")
 echo "   $RESOURCES resources in $cli_seconds s = $cli_rate resources/s, peak RSS $(peak_rss "$work/cli.time")"
 
 echo "== (b) PutDiscoveredResources through the server"
-RUST_LOG=warn,confpack::serve=info /usr/bin/time -v "$bin" serve --data-dir "$work/api" --listen 127.0.0.1:0 2>"$work/server.log" &
+RUST_LOG=warn,confpack::serve=info "$bin" serve --data-dir "$work/api" --listen 127.0.0.1:0 2>"$work/server.log" &
 server_pid=$!
 for _ in $(seq 1 100); do grep -q "listening on" "$work/server.log" && break; sleep 0.1; done
 endpoint=$(grep -o 'http://127[0-9.:]*' "$work/server.log" | head -n1)
 python3 bench/import_api.py --endpoint "$endpoint" --credentials "$work/api/credentials.json" "$work/inventory.ndjson" >"$work/api.json"
-kill -TERM "$server_pid"; wait "$server_pid" || true
+server_rss=$(awk '/VmHWM/ {printf "%.0f MiB", $2 / 1024}' "/proc/$server_pid/status")
+kill -TERM "$server_pid"; wait "$server_pid"
 api_rate=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["per_second"])' "$work/api.json")
 api_seconds=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["seconds"])' "$work/api.json")
-echo "   $RESOURCES resources in $api_seconds s = $api_rate resources/s, server peak RSS $(peak_rss "$work/server.log")"
+echo "   $RESOURCES resources in $api_seconds s = $api_rate resources/s, server peak RSS $server_rss"
 
 echo
 echo "| path | resources | seconds | resources/s | peak RSS |"
 echo "|---|---|---|---|---|"
 echo "| confpack import | $RESOURCES | $cli_seconds | $cli_rate | $(peak_rss "$work/cli.time") |"
-echo "| PutDiscoveredResources | $RESOURCES | $api_seconds | $api_rate | $(peak_rss "$work/server.log") (server) |"
+echo "| PutDiscoveredResources | $RESOURCES | $api_seconds | $api_rate | $server_rss (server) |"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(date -u +%F)"

@@ -17,6 +17,7 @@ pub struct PostgresStore {
 
 impl Backend for PostgresStore {
     type Database = sqlx::Postgres;
+    const BEGIN_WRITE: &'static str = "BEGIN";
 }
 
 impl PostgresStore {

@@ -20,6 +20,7 @@ pub struct SqliteStore {
 
 impl Backend for SqliteStore {
     type Database = sqlx::Sqlite;
+    const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
 }
 
 impl SqliteStore {

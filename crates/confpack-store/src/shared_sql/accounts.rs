@@ -33,7 +33,7 @@ macro_rules! portable_account_store {
                     status: confpack_model::KeyStatus::Active,
                     created_ms: now_ms,
                 };
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.pool.begin_with(<$store as $crate::shared_sql::Backend>::BEGIN_WRITE).await?;
                 sqlx::query("INSERT INTO accounts (account_id, name, status, created_ms) VALUES ($1, $2, $3, $4)")
                     .bind(account.id.get())
                     .bind(&account.name)

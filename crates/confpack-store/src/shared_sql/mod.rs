@@ -50,4 +50,9 @@ where
 pub(crate) trait Backend {
     /// The sqlx database.
     type Database: sqlx::Database;
+
+    /// The statement that opens a transaction which will write. SQLite needs `BEGIN
+    /// IMMEDIATE`: a deferred transaction that reads and then writes fails at once with
+    /// "database is locked" when another writer got there first, instead of waiting.
+    const BEGIN_WRITE: &'static str;
 }

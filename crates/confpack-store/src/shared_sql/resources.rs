@@ -202,7 +202,7 @@ macro_rules! portable_resource_store {
             #[async_trait::async_trait]
             impl $crate::ResourceStore for $store {
                 async fn put_resources(&self, account: AccountId, items: &[PreparedResource], now_ms: i64) -> StoreResult<Vec<(PutOutcome, i64)>> {
-                    let mut tx = self.pool.begin().await?;
+                    let mut tx = self.pool.begin_with(<$store as $crate::shared_sql::Backend>::BEGIN_WRITE).await?;
                     let keys: Vec<(&str, &str)> = items.iter().map(|i| (i.record.resource_type.as_str(), i.record.resource_id.as_str())).collect();
                     let mut known = existing(&mut tx, account, &keys).await?;
                     let mut outcomes = Vec::with_capacity(items.len());
@@ -242,7 +242,7 @@ macro_rules! portable_resource_store {
                 }
 
                 async fn delete_resources(&self, account: AccountId, resource_type: &str, ids: &[String], now_ms: i64) -> StoreResult<u64> {
-                    let mut tx = self.pool.begin().await?;
+                    let mut tx = self.pool.begin_with(<$store as $crate::shared_sql::Backend>::BEGIN_WRITE).await?;
                     let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
                     let keys: Vec<(&str, &str)> = id_refs.iter().map(|id| (resource_type, *id)).collect();
                     let found: HashMap<String, (String, i64, bool)> =

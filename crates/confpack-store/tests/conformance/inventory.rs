@@ -273,3 +273,23 @@ pub async fn a_resource_twice_in_one_batch_is_a_change(store: &dyn Store, _: &Re
     let timeline = store.resource_timeline(acct, "ACS::OSS::Bucket", "dup", &window()).await.expect("timeline");
     assert_eq!(timeline.len(), 2);
 }
+
+pub async fn concurrent_batches_all_succeed(store: &dyn Store, reopen: &Reopen<'_>) {
+    let acct = account(store, "inv-k").await;
+    let other = reopen().await;
+    let other = other.as_ref();
+    // Each batch reads what exists and then writes: two at once must queue, not fail.
+    let batches = (0..8).map(|b| {
+        let items: Vec<PreparedResource> = (0..50).map(|i| bucket(&format!("c{b}-{i}"), "private")).collect();
+        async move {
+            let target = if b % 2 == 0 { store } else { other };
+            target.put_resources(acct, &items, NOW).await
+        }
+    });
+    let results = futures_util::future::join_all(batches).await;
+    for result in &results {
+        assert!(result.is_ok(), "{result:?}");
+    }
+    let all = store.list_resources(acct, &ResourceQuery { limit: 10, ..ResourceQuery::default() }).await.expect("list");
+    assert_eq!(all.total, 400);
+}

@@ -124,6 +124,7 @@ conformance!(
     the_change_feed_lists_every_version_in_order,
     accounts_never_see_each_others_resources,
     a_resource_twice_in_one_batch_is_a_change,
+    concurrent_batches_all_succeed,
     accounts_are_created_with_one_active_key,
     keys_are_found_with_their_account_status,
     accounts_can_be_disabled_and_enabled,
