@@ -14,8 +14,9 @@
 #   JSON=1            print one JSON object per run instead of the table
 #   SERVER_CPUS=, CLIENT_CPUS=
 #                     optional `taskset -c` CPU lists for the server and the load
-#                     generator (e.g. SERVER_CPUS=1 CLIENT_CPUS=0). Unset by default:
-#                     on the 2-core reference machine pinning measured slower (see README).
+#                     generator (e.g. SERVER_CPUS=1 CLIENT_CPUS=0). Unset by default: on
+#                     the 2-core reference machine pinning lowered p99 but its effect on
+#                     throughput was mixed (see bench/README.md).
 #   CARGO_PROFILE=release
 set -euo pipefail
 
@@ -35,7 +36,7 @@ fi
 profile="${CARGO_PROFILE:-release}"
 
 echo "== building ($profile)" >&2
-cargo build --profile "$profile" --locked -p confpack -p confpack-loadgen >&2
+cargo build --profile "$profile" -p confpack -p confpack-loadgen >&2
 bin="$root/target/$profile"
 
 data_dir="$(mktemp -d "${TMPDIR:-/tmp}/confpack-bench.XXXXXX")"

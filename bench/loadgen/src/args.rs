@@ -139,10 +139,7 @@ pub struct Config {
 impl RawArgs {
     /// Validates the flags; resolves `localhost` and refuses anything not on loopback.
     pub fn validate(self) -> anyhow::Result<Config> {
-        ensure!(
-            (1..=MAX_CONNECTIONS).contains(&self.connections),
-            "--connections must be 1..={MAX_CONNECTIONS}"
-        );
+        ensure!((1..=MAX_CONNECTIONS).contains(&self.connections), "--connections must be 1..={MAX_CONNECTIONS}");
         ensure!((1..=64).contains(&self.threads), "--threads must be 1..=64");
         let limit = match (self.duration.as_deref(), self.requests) {
             (_, Some(0)) => bail!("--requests must be at least 1"),
@@ -153,17 +150,9 @@ impl RawArgs {
         let warmup = parse_duration(&self.warmup)?;
         if let Limit::Duration(d) = limit {
             ensure!(!d.is_zero(), "--duration must be positive");
-            ensure!(
-                d + warmup <= HARD_CAP,
-                "--duration plus --warmup must not exceed {} s",
-                HARD_CAP.as_secs()
-            );
+            ensure!(d + warmup <= HARD_CAP, "--duration plus --warmup must not exceed {} s", HARD_CAP.as_secs());
         }
-        ensure!(
-            warmup < HARD_CAP,
-            "--warmup must be shorter than {} s",
-            HARD_CAP.as_secs()
-        );
+        ensure!(warmup < HARD_CAP, "--warmup must be shorter than {} s", HARD_CAP.as_secs());
         let (address, host) = loopback_endpoint(&self.endpoint)?;
         let params = self
             .params
@@ -207,30 +196,17 @@ pub fn parse_duration(text: &str) -> anyhow::Result<Duration> {
     } else {
         (text, 1000.0)
     };
-    let value: f64 = number
-        .trim()
-        .parse()
-        .with_context(|| format!("{text:?} is not a duration like 10s, 500ms or 2m"))?;
-    ensure!(
-        value.is_finite() && value >= 0.0,
-        "{text:?} is not a non-negative duration"
-    );
+    let value: f64 =
+        number.trim().parse().with_context(|| format!("{text:?} is not a duration like 10s, 500ms or 2m"))?;
+    ensure!(value.is_finite() && value >= 0.0, "{text:?} is not a non-negative duration");
     Ok(Duration::from_secs_f64(value * unit_ms / 1000.0).min(HARD_CAP))
 }
 
 /// The socket address and `Host` value of `endpoint`, which must be `http://` on loopback.
 fn loopback_endpoint(endpoint: &str) -> anyhow::Result<(SocketAddr, String)> {
-    let uri: Uri = endpoint
-        .parse()
-        .with_context(|| format!("--endpoint {endpoint:?} is not a URL"))?;
-    ensure!(
-        uri.scheme_str() == Some("http"),
-        "--endpoint must be an http:// URL"
-    );
-    ensure!(
-        uri.path() == "/" || uri.path().is_empty(),
-        "--endpoint must not have a path"
-    );
+    let uri: Uri = endpoint.parse().with_context(|| format!("--endpoint {endpoint:?} is not a URL"))?;
+    ensure!(uri.scheme_str() == Some("http"), "--endpoint must be an http:// URL");
+    ensure!(uri.path() == "/" || uri.path().is_empty(), "--endpoint must not have a path");
     let authority = uri.authority().context("--endpoint has no host")?;
     let port = authority.port_u16().unwrap_or(80);
     let host = authority.host();
@@ -240,14 +216,9 @@ fn loopback_endpoint(endpoint: &str) -> anyhow::Result<(SocketAddr, String)> {
         host.trim_start_matches('[')
             .trim_end_matches(']')
             .parse()
-            .with_context(|| {
-                format!("--endpoint host {host:?} must be a loopback IP address or localhost")
-            })?
+            .with_context(|| format!("--endpoint host {host:?} must be a loopback IP address or localhost"))?
     };
-    ensure!(
-        ip.is_loopback(),
-        "refusing {ip}: this load generator only targets loopback addresses"
-    );
+    ensure!(ip.is_loopback(), "refusing {ip}: this load generator only targets loopback addresses");
     Ok((SocketAddr::new(ip, port), authority.as_str().to_owned()))
 }
 
@@ -257,16 +228,10 @@ mod tests {
 
     #[test]
     fn durations_parse_in_each_unit() {
-        assert_eq!(
-            parse_duration("250ms").ok(),
-            Some(Duration::from_millis(250))
-        );
+        assert_eq!(parse_duration("250ms").ok(), Some(Duration::from_millis(250)));
         assert_eq!(parse_duration("10s").ok(), Some(Duration::from_secs(10)));
         assert_eq!(parse_duration("2m").ok(), Some(Duration::from_secs(120)));
-        assert_eq!(
-            parse_duration("1.5").ok(),
-            Some(Duration::from_millis(1500))
-        );
+        assert_eq!(parse_duration("1.5").ok(), Some(Duration::from_millis(1500)));
         assert_eq!(parse_duration("1h").ok(), None);
         assert_eq!(parse_duration("99m").ok(), Some(HARD_CAP));
     }

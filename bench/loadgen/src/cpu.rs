@@ -27,15 +27,8 @@ pub fn machine_busy() -> Option<Duration> {
 
 fn parse_proc_stat(text: &str) -> Option<Duration> {
     let line = text.lines().find(|l| l.starts_with("cpu "))?;
-    let ticks: Vec<u64> = line
-        .split_ascii_whitespace()
-        .skip(1)
-        .map(|f| f.parse().unwrap_or(0))
-        .collect();
-    let busy: u64 = [0, 1, 2, 5, 6, 7]
-        .iter()
-        .filter_map(|&i| ticks.get(i))
-        .sum();
+    let ticks: Vec<u64> = line.split_ascii_whitespace().skip(1).map(|f| f.parse().unwrap_or(0)).collect();
+    let busy: u64 = [0, 1, 2, 5, 6, 7].iter().filter_map(|&i| ticks.get(i)).sum();
     Some(Duration::from_millis(busy * 1000 / TICKS_PER_SECOND))
 }
 
@@ -50,9 +43,7 @@ fn parse_stat(line: &str) -> Option<Duration> {
     let mut fields = after_name.split_ascii_whitespace().skip(11);
     let utime: u64 = fields.next()?.parse().ok()?;
     let stime: u64 = fields.next()?.parse().ok()?;
-    Some(Duration::from_millis(
-        (utime + stime) * 1000 / TICKS_PER_SECOND,
-    ))
+    Some(Duration::from_millis((utime + stime) * 1000 / TICKS_PER_SECOND))
 }
 
 /// CPU time spent between two readings, when both exist.

@@ -31,14 +31,9 @@ const EXIT_ERRORS: u8 = 3;
 fn main() -> ExitCode {
     let outcome = RawArgs::parse().validate().and_then(|config| {
         let runtime = if config.threads == 1 {
-            tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
+            tokio::runtime::Builder::new_current_thread().enable_all().build()
         } else {
-            tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(config.threads)
-                .enable_all()
-                .build()
+            tokio::runtime::Builder::new_multi_thread().worker_threads(config.threads).enable_all().build()
         }
         .context("starting the tokio runtime")?;
         let summary = runtime.block_on(run(&config))?;
@@ -51,11 +46,7 @@ fn main() -> ExitCode {
             } else {
                 print!("{}", summary.table());
             }
-            if summary.errors > 0 || summary.requests == 0 {
-                ExitCode::from(EXIT_ERRORS)
-            } else {
-                ExitCode::SUCCESS
-            }
+            if summary.errors > 0 || summary.requests == 0 { ExitCode::from(EXIT_ERRORS) } else { ExitCode::SUCCESS }
         }
         Err(error) => {
             eprintln!("confpack-loadgen: {error:#}");
@@ -90,43 +81,23 @@ async fn run(config: &Config) -> anyhow::Result<Summary> {
     let server_pid = config.server_pid;
     let at_measure_start = tokio::spawn(async move {
         tokio::time::sleep_until(measure_from).await;
-        (
-            cpu::own_cpu(),
-            server_pid.and_then(cpu::process_cpu),
-            cpu::machine_busy(),
-        )
+        (cpu::own_cpu(), server_pid.and_then(cpu::process_cpu), cpu::machine_busy())
     });
     let workers: Vec<_> = senders
         .into_iter()
         .enumerate()
-        .map(|(i, sender)| {
-            tokio::spawn(worker::run(
-                Arc::clone(&plan),
-                Signer::new(config, run_id, i),
-                sender,
-            ))
-        })
+        .map(|(i, sender)| tokio::spawn(worker::run(Arc::clone(&plan), Signer::new(config, run_id, i), sender)))
         .collect();
     let mut tallies = Vec::with_capacity(workers.len());
     for handle in workers {
         tallies.push(handle.await.context("a connection task panicked")??);
     }
-    let (client_before, server_before, machine_before) =
-        at_measure_start.await.context("the CPU sampler panicked")?;
+    let (client_before, server_before, machine_before) = at_measure_start.await.context("the CPU sampler panicked")?;
     let usage = CpuUsage {
         client: cpu::spent(client_before, cpu::own_cpu()),
         server: cpu::spent(server_before, server_pid.and_then(cpu::process_cpu)),
         machine: cpu::spent(machine_before, cpu::machine_busy()),
     };
-    let last = tallies
-        .iter()
-        .filter_map(|t| t.finished)
-        .max()
-        .unwrap_or(measure_from);
-    Ok(Summary::new(
-        config,
-        tallies,
-        last.saturating_duration_since(measure_from),
-        usage,
-    ))
+    let last = tallies.iter().filter_map(|t| t.finished).max().unwrap_or(measure_from);
+    Ok(Summary::new(config, tallies, last.saturating_duration_since(measure_from), usage))
 }

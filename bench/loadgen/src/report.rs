@@ -11,12 +11,7 @@ use crate::args::Config;
 use crate::worker::Tally;
 
 /// Latency percentiles reported, as (label, fraction).
-const PERCENTILES: [(&str, f64); 4] = [
-    ("p50", 0.50),
-    ("p90", 0.90),
-    ("p99", 0.99),
-    ("p99.9", 0.999),
-];
+const PERCENTILES: [(&str, f64); 4] = [("p50", 0.50), ("p90", 0.90), ("p99", 0.99), ("p99.9", 0.999)];
 
 /// CPU time spent during the measured phase, where it could be read.
 #[derive(Clone, Copy, Debug, Default)]
@@ -66,8 +61,7 @@ pub struct Summary {
 impl Summary {
     /// Merges the tallies; `elapsed` is the measured wall time.
     pub fn new(config: &Config, tallies: Vec<Tally>, elapsed: Duration, cpu: CpuUsage) -> Self {
-        let mut latencies_us =
-            Vec::with_capacity(tallies.iter().map(|t| t.latencies_us.len()).sum());
+        let mut latencies_us = Vec::with_capacity(tallies.iter().map(|t| t.latencies_us.len()).sum());
         let mut statuses = BTreeMap::new();
         let (mut expected, mut transport_errors, mut sample) = (0, 0, None);
         for tally in tallies {
@@ -106,21 +100,12 @@ impl Summary {
     /// Requests per second over the measured time.
     pub fn throughput(&self) -> f64 {
         let secs = self.elapsed.as_secs_f64();
-        if secs > 0.0 {
-            self.requests as f64 / secs
-        } else {
-            0.0
-        }
+        if secs > 0.0 { self.requests as f64 / secs } else { 0.0 }
     }
 
     /// Machine CPU not spent by the client or the server (needs `--server-pid`).
     fn other_cpu(&self) -> Option<Duration> {
-        Some(
-            self.cpu
-                .machine?
-                .saturating_sub(self.cpu.client?)
-                .saturating_sub(self.cpu.server?),
-        )
+        Some(self.cpu.machine?.saturating_sub(self.cpu.client?).saturating_sub(self.cpu.server?))
     }
 
     /// CPU microseconds per measured request, when `cpu` is known.
@@ -134,15 +119,12 @@ impl Summary {
         if self.latencies_us.is_empty() {
             return 0.0;
         }
-        let rank = ((fraction * self.latencies_us.len() as f64).ceil() as usize)
-            .clamp(1, self.latencies_us.len());
+        let rank = ((fraction * self.latencies_us.len() as f64).ceil() as usize).clamp(1, self.latencies_us.len());
         f64::from(self.latencies_us[rank - 1]) / 1000.0
     }
 
     fn max_ms(&self) -> f64 {
-        self.latencies_us
-            .last()
-            .map_or(0.0, |&us| f64::from(us) / 1000.0)
+        self.latencies_us.last().map_or(0.0, |&us| f64::from(us) / 1000.0)
     }
 
     fn mean_ms(&self) -> f64 {
@@ -165,53 +147,19 @@ impl Summary {
             self.threads,
             if self.threads == 1 { "" } else { "s" }
         );
-        let statuses = self
-            .statuses
-            .iter()
-            .map(|(s, n)| format!("{s}: {n}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let _ = writeln!(
-            out,
-            "  {:<12} {:>12}   (by status: {statuses})",
-            "requests", self.requests
-        );
-        let _ = writeln!(
-            out,
-            "  {:<12} {:>12}   ({})",
-            "expected", self.expected, self.expectation
-        );
-        let _ = writeln!(
-            out,
-            "  {:<12} {:>12}   (of which no answer: {})",
-            "errors", self.errors, self.transport_errors
-        );
-        let _ = writeln!(
-            out,
-            "  {:<12} {:>12.2} s",
-            "duration",
-            self.elapsed.as_secs_f64()
-        );
-        let _ = writeln!(
-            out,
-            "  {:<12} {:>12.0} req/s",
-            "throughput",
-            self.throughput()
-        );
+        let statuses = self.statuses.iter().map(|(s, n)| format!("{s}: {n}")).collect::<Vec<_>>().join(", ");
+        let _ = writeln!(out, "  {:<12} {:>12}   (by status: {statuses})", "requests", self.requests);
+        let _ = writeln!(out, "  {:<12} {:>12}   ({})", "expected", self.expected, self.expectation);
+        let _ =
+            writeln!(out, "  {:<12} {:>12}   (of which no answer: {})", "errors", self.errors, self.transport_errors);
+        let _ = writeln!(out, "  {:<12} {:>12.2} s", "duration", self.elapsed.as_secs_f64());
+        let _ = writeln!(out, "  {:<12} {:>12.0} req/s", "throughput", self.throughput());
         for (label, fraction) in PERCENTILES {
-            let _ = writeln!(
-                out,
-                "  {:<12} {:>12.3} ms",
-                format!("latency {label}"),
-                self.percentile_ms(fraction)
-            );
+            let _ = writeln!(out, "  {:<12} {:>12.3} ms", format!("latency {label}"), self.percentile_ms(fraction));
         }
         let _ = writeln!(out, "  {:<12} {:>12.3} ms", "latency max", self.max_ms());
         let _ = writeln!(out, "  {:<12} {:>12.3} ms", "latency mean", self.mean_ms());
-        for (label, cpu) in [
-            ("client CPU", self.cpu.client),
-            ("server CPU", self.cpu.server),
-        ] {
+        for (label, cpu) in [("client CPU", self.cpu.client), ("server CPU", self.cpu.server)] {
             if let (Some(spent), Some(per_request)) = (cpu, self.cpu_us_per_request(cpu)) {
                 let cores = spent.as_secs_f64() / self.elapsed.as_secs_f64().max(1e-9);
                 let _ = writeln!(
@@ -230,11 +178,7 @@ impl Summary {
                 machine.as_secs_f64() / secs
             );
             if let Some(others) = self.other_cpu() {
-                let _ = write!(
-                    line,
-                    "; other processes {:.2} cores",
-                    others.as_secs_f64() / secs
-                );
+                let _ = write!(line, "; other processes {:.2} cores", others.as_secs_f64() / secs);
             }
             let _ = writeln!(out, "{line})");
         }
@@ -248,18 +192,12 @@ impl Summary {
     pub fn json(&self) -> Value {
         let mut latency = serde_json::Map::new();
         for (label, fraction) in PERCENTILES {
-            latency.insert(
-                label.to_owned(),
-                json!(round3(self.percentile_ms(fraction))),
-            );
+            latency.insert(label.to_owned(), json!(round3(self.percentile_ms(fraction))));
         }
         latency.insert("max".to_owned(), json!(round3(self.max_ms())));
         latency.insert("mean".to_owned(), json!(round3(self.mean_ms())));
-        let statuses: serde_json::Map<String, Value> = self
-            .statuses
-            .iter()
-            .map(|(s, n)| (s.to_string(), json!(n)))
-            .collect();
+        let statuses: serde_json::Map<String, Value> =
+            self.statuses.iter().map(|(s, n)| (s.to_string(), json!(n))).collect();
         json!({
             "action": self.action,
             "signature": self.signature,
@@ -297,29 +235,12 @@ mod tests {
 
     #[test]
     fn percentiles_use_the_nearest_rank() {
-        let config = RawArgs::parse_from([
-            "x",
-            "--endpoint",
-            "http://127.0.0.1:1",
-            "--key-id",
-            "k",
-            "--secret",
-            "s",
-        ])
-        .validate()
-        .expect("valid");
-        let tally = Tally {
-            latencies_us: (1..=1000).rev().collect(),
-            expected: 999,
-            transport_errors: 1,
-            ..Tally::default()
-        };
-        let summary = Summary::new(
-            &config,
-            vec![tally],
-            Duration::from_secs(1),
-            CpuUsage::default(),
-        );
+        let config = RawArgs::parse_from(["x", "--endpoint", "http://127.0.0.1:1", "--key-id", "k", "--secret", "s"])
+            .validate()
+            .expect("valid");
+        let tally =
+            Tally { latencies_us: (1..=1000).rev().collect(), expected: 999, transport_errors: 1, ..Tally::default() };
+        let summary = Summary::new(&config, vec![tally], Duration::from_secs(1), CpuUsage::default());
         assert_eq!(summary.requests, 1001);
         assert_eq!(summary.errors, 2);
         assert!((summary.percentile_ms(0.5) - 0.5).abs() < 1e-9);

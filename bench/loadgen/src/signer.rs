@@ -17,14 +17,8 @@ use crate::args::{Config, SignatureVersion};
 const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
 /// The headers every V3 request signs, sorted as `SignedHeaders` lists them.
-const V3_SIGNED: [&str; 6] = [
-    "host",
-    "x-acs-action",
-    "x-acs-content-sha256",
-    "x-acs-date",
-    "x-acs-signature-nonce",
-    "x-acs-version",
-];
+const V3_SIGNED: [&str; 6] =
+    ["host", "x-acs-action", "x-acs-content-sha256", "x-acs-date", "x-acs-signature-nonce", "x-acs-version"];
 
 /// The only API version.
 const API_VERSION: &str = "2020-09-07";
@@ -77,11 +71,7 @@ impl Signer {
     /// Builds and signs the next request.
     pub fn next_request(&mut self) -> anyhow::Result<OutgoingRequest> {
         self.sequence += 1;
-        let nonce = format!(
-            "{}{:012x}",
-            self.nonce_prefix,
-            self.sequence & 0xffff_ffff_ffff
-        );
+        let nonce = format!("{}{:012x}", self.nonce_prefix, self.sequence & 0xffff_ffff_ffff);
         let timestamp = self.clock.now().to_owned();
         match self.signature {
             SignatureVersion::V1 => self.v1_request(nonce, timestamp),
@@ -129,30 +119,14 @@ impl Signer {
     fn v3_request(&self, nonce: String, timestamp: String) -> anyhow::Result<OutgoingRequest> {
         let mut headers = HeaderMap::with_capacity(8);
         headers.insert(HOST, HeaderValue::from_str(&self.host)?);
-        headers.insert(
-            HeaderName::from_static("x-acs-action"),
-            HeaderValue::from_str(&self.action)?,
-        );
-        headers.insert(
-            HeaderName::from_static("x-acs-version"),
-            HeaderValue::from_static(API_VERSION),
-        );
-        headers.insert(
-            HeaderName::from_static("x-acs-date"),
-            HeaderValue::from_str(&timestamp)?,
-        );
-        headers.insert(
-            HeaderName::from_static("x-acs-signature-nonce"),
-            HeaderValue::from_str(&nonce)?,
-        );
-        headers.insert(
-            HeaderName::from_static("x-acs-content-sha256"),
-            HeaderValue::from_static(EMPTY_SHA256),
-        );
+        headers.insert(HeaderName::from_static("x-acs-action"), HeaderValue::from_str(&self.action)?);
+        headers.insert(HeaderName::from_static("x-acs-version"), HeaderValue::from_static(API_VERSION));
+        headers.insert(HeaderName::from_static("x-acs-date"), HeaderValue::from_str(&timestamp)?);
+        headers.insert(HeaderName::from_static("x-acs-signature-nonce"), HeaderValue::from_str(&nonce)?);
+        headers.insert(HeaderName::from_static("x-acs-content-sha256"), HeaderValue::from_static(EMPTY_SHA256));
         let signed: Vec<String> = V3_SIGNED.iter().map(|h| (*h).to_owned()).collect();
-        let canonical =
-            v3::canonical_request("POST", &self.params, &headers, &signed, EMPTY_SHA256)
-                .map_err(|e| anyhow::anyhow!("canonicalising a V3 request: {}", e.message))?;
+        let canonical = v3::canonical_request("POST", &self.params, &headers, &signed, EMPTY_SHA256)
+            .map_err(|e| anyhow::anyhow!("canonicalising a V3 request: {}", e.message))?;
         let signature = v3::sign(&self.secret, &v3::string_to_sign(&canonical));
         let authorization = format!(
             "{} Credential={},SignedHeaders={},Signature={signature}",
@@ -162,16 +136,9 @@ impl Signer {
         );
         headers.insert(AUTHORIZATION, HeaderValue::from_str(&authorization)?);
 
-        let uri = if self.v3_query.is_empty() {
-            "/".to_owned()
-        } else {
-            format!("/?{}", self.v3_query)
-        };
-        let mut request = Request::builder()
-            .method(Method::POST)
-            .uri(uri)
-            .body(Empty::new())
-            .context("building a V3 request")?;
+        let uri = if self.v3_query.is_empty() { "/".to_owned() } else { format!("/?{}", self.v3_query) };
+        let mut request =
+            Request::builder().method(Method::POST).uri(uri).body(Empty::new()).context("building a V3 request")?;
         *request.headers_mut() = headers;
         Ok(request)
     }
@@ -189,11 +156,8 @@ impl TimestampClock {
         let now = OffsetDateTime::now_utc();
         if now.unix_timestamp() != self.second || self.text.is_empty() {
             self.second = now.unix_timestamp();
-            self.text = now
-                .format(format_description!(
-                    "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
-                ))
-                .unwrap_or_default();
+            self.text =
+                now.format(format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z")).unwrap_or_default();
         }
         &self.text
     }
@@ -226,28 +190,14 @@ mod tests {
 
     /// Parses what the signer built the way the server does, then verifies it.
     fn verify(request: &OutgoingRequest) {
-        let parsed = RpcRequest::parse(
-            request.method().as_str(),
-            request.uri().query(),
-            request.headers(),
-            b"",
-        )
-        .expect("parses");
-        assert_eq!(
-            parsed.action.as_deref(),
-            Some("GenerateCompliancePackReport")
-        );
+        let parsed = RpcRequest::parse(request.method().as_str(), request.uri().query(), request.headers(), b"")
+            .expect("parses");
+        assert_eq!(parsed.action.as_deref(), Some("GenerateCompliancePackReport"));
         assert_eq!(parsed.params.optional("CompliancePackId"), Some("cp-0 *~"));
         let credentials = parsed.credentials(request.headers()).expect("credentials");
         assert_eq!(credentials.access_key_id(), "LTAIexample");
-        parsed
-            .verify(&credentials, request.headers(), b"", "s3cret")
-            .expect("signature verifies");
-        assert!(
-            parsed
-                .verify(&credentials, request.headers(), b"", "other")
-                .is_err()
-        );
+        parsed.verify(&credentials, request.headers(), b"", "s3cret").expect("signature verifies");
+        assert!(parsed.verify(&credentials, request.headers(), b"", "other").is_err());
     }
 
     #[test]
@@ -259,12 +209,7 @@ mod tests {
         verify(&first);
         verify(&second);
         assert_ne!(first.uri(), second.uri());
-        assert!(
-            first
-                .uri()
-                .query()
-                .is_some_and(|q| q.contains("SignatureNonce=00000000000000070003000000000001"))
-        );
+        assert!(first.uri().query().is_some_and(|q| q.contains("SignatureNonce=00000000000000070003000000000001")));
     }
 
     #[test]

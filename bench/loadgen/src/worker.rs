@@ -50,9 +50,7 @@ impl Plan {
     fn claim(&self) -> bool {
         match &self.remaining {
             None => true,
-            Some(left) => left
-                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
-                .is_ok(),
+            Some(left) => left.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1)).is_ok(),
         }
     }
 }
@@ -78,13 +76,9 @@ pub struct Tally {
 
 /// Opens a keep-alive HTTP/1.1 connection and spawns its driver.
 pub async fn connect(address: SocketAddr) -> anyhow::Result<SendRequest<Empty<Bytes>>> {
-    let stream = TcpStream::connect(address)
-        .await
-        .with_context(|| format!("connecting to {address}"))?;
+    let stream = TcpStream::connect(address).await.with_context(|| format!("connecting to {address}"))?;
     stream.set_nodelay(true)?;
-    let (sender, connection) = http1::handshake(TokioIo::new(stream))
-        .await
-        .context("HTTP/1.1 handshake")?;
+    let (sender, connection) = http1::handshake(TokioIo::new(stream)).await.context("HTTP/1.1 handshake")?;
     tokio::spawn(async move {
         // Resets at shutdown are expected; a live one shows up as a failed request.
         let _ = connection.await;
@@ -94,11 +88,7 @@ pub async fn connect(address: SocketAddr) -> anyhow::Result<SendRequest<Empty<By
 
 /// Runs one connection until the plan's deadline or request budget is spent, or until
 /// the server stays unreachable for [`MAX_CONSECUTIVE_CONNECT_FAILURES`] attempts.
-pub async fn run(
-    plan: Arc<Plan>,
-    mut signer: Signer,
-    sender: SendRequest<Empty<Bytes>>,
-) -> anyhow::Result<Tally> {
+pub async fn run(plan: Arc<Plan>, mut signer: Signer, sender: SendRequest<Empty<Bytes>>) -> anyhow::Result<Tally> {
     let mut tally = Tally::default();
     let mut sender = Some(sender);
     let mut connect_failures = 0u32;
@@ -160,13 +150,9 @@ pub async fn run(
 
 impl Tally {
     fn record(&mut self, plan: &Plan, status: u16, body: &Bytes, latency: Duration) {
-        self.latencies_us
-            .push(u32::try_from(latency.as_micros()).unwrap_or(u32::MAX));
+        self.latencies_us.push(u32::try_from(latency.as_micros()).unwrap_or(u32::MAX));
         *self.statuses.entry(status).or_default() += 1;
-        let code_ok = plan
-            .expect_code
-            .as_deref()
-            .is_none_or(|code| contains(body, code));
+        let code_ok = plan.expect_code.as_deref().is_none_or(|code| contains(body, code));
         if status == plan.expect_status && code_ok {
             self.expected += 1;
             return;
@@ -191,13 +177,7 @@ mod tests {
 
     #[test]
     fn substring_search_finds_the_code() {
-        assert!(contains(
-            br#"{"Code":"Invalid.CompliancePackId.Value"}"#,
-            b"Invalid.CompliancePackId.Value"
-        ));
-        assert!(!contains(
-            br#"{"Code":"SignatureDoesNotMatch"}"#,
-            b"Invalid.CompliancePackId.Value"
-        ));
+        assert!(contains(br#"{"Code":"Invalid.CompliancePackId.Value"}"#, b"Invalid.CompliancePackId.Value"));
+        assert!(!contains(br#"{"Code":"SignatureDoesNotMatch"}"#, b"Invalid.CompliancePackId.Value"));
     }
 }
