@@ -59,7 +59,8 @@ async fn rpc(
             Ok(fields) => (render::success(format, action_name, &request_id, fields), "OK"),
             Err(error) => {
                 let code = error.code.code();
-                if error.status() >= 500 {
+                // 501 (an action not implemented yet) is the client's choice, not a failure.
+                if error.status() >= 500 && error.code != ErrorCode::OperationNotSupported {
                     tracing::warn!(code, message = %error.message, "request failed");
                 } else {
                     tracing::info!(code, message = %error.message, "request refused");
