@@ -32,6 +32,7 @@ handler_table! {
     GetResourceConfigurationSample => handlers::discovery::get_resource_configuration_sample,
     PutDiscoveredResources => handlers::ingestion::put_discovered_resources,
     DeleteDiscoveredResources => handlers::ingestion::delete_discovered_resources,
+    ListConfigRuleOperators => handlers::rules::list_config_rule_operators,
     GenerateCompliancePackReport => handlers::reports::generate_compliance_pack_report,
     GetCompliancePackReport => handlers::reports::get_compliance_pack_report,
 }

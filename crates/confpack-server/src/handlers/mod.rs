@@ -5,6 +5,7 @@ pub(crate) mod discovery;
 pub(crate) mod ingestion;
 mod paging;
 pub(crate) mod reports;
+pub(crate) mod rules;
 
 use confpack_model::AccountId;
 use confpack_protocol::{ApiError, ErrorCode, Params};

@@ -96,3 +96,17 @@ async fn each_account_sees_only_its_own_packs() {
         client.send_v1(call).await.expect_error(400, "Invalid.CompliancePackId.Value");
     }
 }
+
+#[tokio::test]
+async fn the_operator_catalogue_is_served_in_both_formats() {
+    let server = Server::start(&[]);
+    let client = server.client();
+    let reply = client.send_v1(client.v1("ListConfigRuleOperators", &[])).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let operators = reply.json()["Operators"].as_array().cloned().unwrap_or_default();
+    assert!(operators.len() >= 20, "{}", reply.body);
+    let equals = operators.iter().find(|o| o["Name"] == "StringEquals").expect("StringEquals is listed");
+    assert_eq!((equals["Operator"].as_str(), equals["DataType"].as_str()), (Some("StringEquals"), Some("String")));
+    let xml = client.send_v1(client.v1("ListConfigRuleOperators", &[]).set("Format", "XML")).await;
+    assert!(xml.body.contains("<ListConfigRuleOperatorsResponse><Operators><DataType>String</DataType>"), "{}", xml.body);
+}
