@@ -108,5 +108,9 @@ async fn the_operator_catalogue_is_served_in_both_formats() {
     let equals = operators.iter().find(|o| o["Name"] == "StringEquals").expect("StringEquals is listed");
     assert_eq!((equals["Operator"].as_str(), equals["DataType"].as_str()), (Some("StringEquals"), Some("String")));
     let xml = client.send_v1(client.v1("ListConfigRuleOperators", &[]).set("Format", "XML")).await;
-    assert!(xml.body.contains("<ListConfigRuleOperatorsResponse><Operators><DataType>String</DataType>"), "{}", xml.body);
+    assert!(
+        xml.body.contains("<ListConfigRuleOperatorsResponse><Operators><DataType>String</DataType>"),
+        "{}",
+        xml.body
+    );
 }
