@@ -217,6 +217,13 @@ impl Client {
         call
     }
 
+    /// Calls `GetCompliancePackReport` for a pack that cannot exist and asserts the seed's
+    /// answer, 400 `Invalid.CompliancePackId.Value`: proof that this key reaches the API.
+    pub async fn expect_seed_answer(&self) {
+        let call = self.v1("GetCompliancePackReport", &[("CompliancePackId", "cp-fdc8626622af00f91234")]);
+        self.send_v1(call).await.expect_error(400, "Invalid.CompliancePackId.Value");
+    }
+
     /// Sends a call exactly as it is.
     pub async fn send(&self, call: &Call) -> Reply {
         let mut url = format!("{}/", self.endpoint);
