@@ -66,13 +66,11 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-fn open_input(path: &Path) -> anyhow::Result<(Box<dyn Read + Send>, Option<u64>)> {
+fn open_input(path: &Path) -> anyhow::Result<Box<dyn Read + Send>> {
     if path.as_os_str() == "-" {
-        return Ok((Box::new(std::io::stdin()), None));
+        return Ok(Box::new(std::io::stdin()));
     }
-    let file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
-    let size = file.metadata().ok().map(|m| m.len());
-    Ok((Box::new(file), size))
+    Ok(Box::new(File::open(path).with_context(|| format!("opening {}", path.display()))?))
 }
 
 fn progress_bar(total_bytes: Option<u64>) -> ProgressBar {
@@ -122,7 +120,7 @@ pub fn read_batches(
     };
     for path in files {
         let name = path.display().to_string();
-        let (input, _) = match open_input(path) {
+        let input = match open_input(path) {
             Ok(opened) => opened,
             Err(e) => {
                 report(format!("{name}: {e:#}"), &mut rejected);

@@ -74,7 +74,7 @@ pub async fn unknown_objects_are_not_found(store: &dyn Store, _: &Reopen<'_>) {
     assert!(matches!(store.set_access_key_status(&ghost, KeyStatus::Inactive).await, Err(StoreError::NotFound(_))));
 }
 
-pub async fn packs_are_scoped_to_their_account(store: &dyn Store, _: &Reopen<'_>) {
+pub async fn no_pack_exists_before_packs_can_be_created(store: &dyn Store, _: &Reopen<'_>) {
     let (a, _) = store.create_account("team-e", NOW).await.expect("create");
     let (b, _) = store.create_account("team-f", NOW).await.expect("create");
     for account in [a.id, b.id] {

@@ -130,7 +130,7 @@ conformance!(
     accounts_can_be_disabled_and_enabled,
     keys_can_be_added_listed_disabled_and_deleted,
     unknown_objects_are_not_found,
-    packs_are_scoped_to_their_account,
+    no_pack_exists_before_packs_can_be_created,
     data_survives_reopening,
     concurrent_writers_do_not_conflict,
 );
