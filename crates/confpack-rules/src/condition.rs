@@ -9,7 +9,12 @@
 //!   `featurePath` may also be spelt `selectPath` (the vendor's SourceConditions wording),
 //!   `operator` is an exact name from [`crate::OPERATORS`], and `desired` is a string, number or
 //!   boolean (taken as its JSON text) or an array of those (joined with `,`). `desired` may be
-//!   omitted only for `IsEmpty`;
+//!   omitted only for `IsEmpty` and `NotEmpty`. Two optional leaf fields:
+//!   `"ifMissing": "COMPLIANT" | "NON_COMPLIANT" | "NOT_APPLICABLE" | "INSUFFICIENT_DATA"` is the
+//!   verdict when the path selects nothing (default: the existence and count operators decide,
+//!   every other operator says INSUFFICIENT_DATA), and `"optional": true` makes the leaf hold when
+//!   every parameter its desired value references is empty or unset (a rule's optional filter
+//!   such as "only these VPC ids");
 //! * a bare JSON array at the top is an `and` of its elements.
 //!
 //! Paths are RFC 9535 JSONPath (serde_json_path), compiled here once, so that an invalid rule is
@@ -21,8 +26,9 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 use serde_json_path::JsonPath;
 
+use crate::compliance::ComplianceType;
 use crate::desired::{Desired, DesiredError};
-use crate::operators::{DataType, Operator, operator};
+use crate::operators::{Operator, operator};
 
 /// A condition tree.
 #[derive(Debug, Clone)]
@@ -46,6 +52,10 @@ pub struct Leaf {
     pub operator: &'static Operator,
     /// The desired value template.
     pub desired: Desired,
+    /// The verdict when the path selects nothing, when the condition fixes one.
+    pub if_missing: Option<ComplianceType>,
+    /// The leaf holds when every parameter the desired value references is empty or unset.
+    pub optional: bool,
 }
 
 /// A parsed condition plus default values for the input parameters it references.
@@ -216,7 +226,7 @@ fn leaf(obj: &Map<String, Value>, op: &str, at: String) -> Result<Leaf, ParseErr
         message: e.to_string(),
     })?;
     let raw = match obj.get("desired") {
-        None | Some(Value::Null) if operator.is_existence() => String::new(),
+        None | Some(Value::Null) if operator.takes_no_desired() => String::new(),
         None | Some(Value::Null) => return Err(ParseError::Field { at, field: "desired", expected: "a value" }),
         Some(v) => desired_text(v).ok_or(ParseError::Field {
             at: at.clone(),
@@ -225,13 +235,32 @@ fn leaf(obj: &Map<String, Value>, op: &str, at: String) -> Result<Leaf, ParseErr
         })?,
     };
     let desired = Desired::parse(&raw).map_err(|e| ParseError::from((at.clone(), e)))?;
-    if operator.data_type == DataType::Number && desired.literal().is_some_and(|d| d.number.is_none()) {
+    if operator.needs_number() && desired.literal().is_some_and(|d| d.number.is_none()) {
         return Err(ParseError::InvalidDesired {
             at,
             message: format!("{} needs a number, got {raw:?}", operator.name),
         });
     }
-    Ok(Leaf { select_path, path, operator, desired })
+    let if_missing = match obj.get("ifMissing") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(compliance_type(s).ok_or(ParseError::Field {
+            at: at.clone(),
+            field: "ifMissing",
+            expected: "COMPLIANT, NON_COMPLIANT, NOT_APPLICABLE or INSUFFICIENT_DATA",
+        })?),
+        Some(_) => return Err(ParseError::Field { at, field: "ifMissing", expected: "a string" }),
+    };
+    let optional = match obj.get("optional") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => return Err(ParseError::Field { at, field: "optional", expected: "a boolean" }),
+    };
+    Ok(Leaf { select_path, path, operator, desired, if_missing, optional })
+}
+
+fn compliance_type(s: &str) -> Option<ComplianceType> {
+    use ComplianceType as C;
+    [C::Compliant, C::NonCompliant, C::NotApplicable, C::InsufficientData].into_iter().find(|c| c.as_str() == s)
 }
 
 fn str_field<'a>(obj: &'a Map<String, Value>, field: &'static str, at: &str) -> Result<&'a str, ParseError> {

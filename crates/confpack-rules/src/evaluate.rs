@@ -19,6 +19,8 @@
 //!   INSUFFICIENT_DATA if any child is, else NON_COMPLIANT. INSUFFICIENT_DATA thus surfaces only
 //!   when the known children cannot decide the outcome. Evaluation short-circuits on a deciding child.
 //! * The annotation is that of the deciding leaf (the first one, in document order).
+//! * A leaf's `ifMissing` overrides the nothing-selected verdict; an `optional` leaf whose
+//!   parameters are all empty holds without looking at the configuration.
 
 use std::collections::BTreeMap;
 
@@ -28,26 +30,40 @@ use crate::compliance::{Annotation, ComplianceType, Evaluation};
 use crate::condition::{CompiledCondition, Condition, Leaf};
 use crate::operators::{DataType, Outcome};
 
-/// Evaluates `condition` against `configuration`, substituting `{{name}}` in desired values from
-/// `params` (the rule's InputParameters), then from the condition's defaults.
+/// Evaluates `condition` against `configuration` at the current time, substituting `{{name}}`
+/// in desired values from `params` (the rule's InputParameters), then from the condition's
+/// defaults.
 pub fn evaluate(condition: &CompiledCondition, configuration: &Value, params: &BTreeMap<String, String>) -> Evaluation {
-    node(condition.root(), configuration, params, condition.defaults())
+    evaluate_at(condition, configuration, params, crate::time::now_ms())
+}
+
+/// [`evaluate`] at a given evaluation time (epoch milliseconds), which the date operators use.
+pub fn evaluate_at(
+    condition: &CompiledCondition,
+    configuration: &Value,
+    params: &BTreeMap<String, String>,
+    now_ms: i64,
+) -> Evaluation {
+    let ctx = Ctx { params, defaults: condition.defaults(), now_ms };
+    node(condition.root(), configuration, &ctx)
+}
+
+/// What every node of one evaluation shares.
+struct Ctx<'a> {
+    params: &'a BTreeMap<String, String>,
+    defaults: &'a BTreeMap<String, String>,
+    now_ms: i64,
 }
 
 const COMPLIANT: Evaluation = Evaluation { compliance_type: ComplianceType::Compliant, annotation: None };
 
-fn node(
-    c: &Condition,
-    config: &Value,
-    params: &BTreeMap<String, String>,
-    defaults: &BTreeMap<String, String>,
-) -> Evaluation {
+fn node(c: &Condition, config: &Value, ctx: &Ctx<'_>) -> Evaluation {
     match c {
-        Condition::Leaf(leaf) => self::leaf(leaf, config, params, defaults),
+        Condition::Leaf(leaf) => self::leaf(leaf, config, ctx),
         Condition::All(children) => {
             let mut undecided = None;
             for child in children {
-                let e = node(child, config, params, defaults);
+                let e = node(child, config, ctx);
                 match e.compliance_type {
                     ComplianceType::NonCompliant => return e,
                     ComplianceType::InsufficientData | ComplianceType::NotApplicable => {
@@ -61,7 +77,7 @@ fn node(
         Condition::Any(children) => {
             let (mut undecided, mut violated) = (None, None);
             for child in children {
-                let e = node(child, config, params, defaults);
+                let e = node(child, config, ctx);
                 match e.compliance_type {
                     ComplianceType::Compliant => return e,
                     ComplianceType::InsufficientData | ComplianceType::NotApplicable => {
@@ -80,14 +96,17 @@ fn node(
     }
 }
 
-fn leaf(
-    leaf: &Leaf,
-    config: &Value,
-    params: &BTreeMap<String, String>,
-    defaults: &BTreeMap<String, String>,
-) -> Evaluation {
+fn leaf(leaf: &Leaf, config: &Value, ctx: &Ctx<'_>) -> Evaluation {
     let op = leaf.operator;
-    let desired = match leaf.desired.resolve(params, defaults) {
+    if leaf.optional
+        && leaf
+            .desired
+            .params()
+            .all(|name| ctx.params.get(name).or_else(|| ctx.defaults.get(name)).is_none_or(|v| v.trim().is_empty()))
+    {
+        return COMPLIANT;
+    }
+    let desired = match leaf.desired.resolve(ctx.params, ctx.defaults) {
         Ok(d) => d,
         Err(name) => {
             let reason = format!("input parameter {name:?} has no value and no default");
@@ -96,16 +115,21 @@ fn leaf(
     };
     let nodes = leaf.path.query(config).all();
     if nodes.is_empty() {
-        if op.is_existence() {
-            return COMPLIANT;
-        }
         let reason = format!("{} selects no value", leaf.select_path);
-        return verdict(ComplianceType::InsufficientData, leaf, String::new(), &desired.text, reason);
+        return match leaf.if_missing {
+            Some(ComplianceType::Compliant) => COMPLIANT,
+            Some(other) => verdict(other, leaf, String::new(), &desired.text, reason),
+            None if op.is_existence() => {
+                let outcome = op.check_elements(std::iter::empty(), &desired);
+                from_outcome(outcome, leaf, String::new, &desired.text)
+            }
+            None => verdict(ComplianceType::InsufficientData, leaf, String::new(), &desired.text, reason),
+        };
     }
 
     if op.data_type == DataType::Array {
         let outcome = match nodes.as_slice() {
-            [single] => op.check(single, &desired),
+            [single] => op.check(single, &desired, ctx.now_ms),
             many => op.check_elements(many.iter().copied(), &desired),
         };
         let shown = || match nodes.as_slice() {
@@ -117,7 +141,7 @@ fn leaf(
 
     let mut mismatch = None;
     for value in &nodes {
-        match op.check(value, &desired) {
+        match op.check(value, &desired, ctx.now_ms) {
             Outcome::Holds => {}
             Outcome::Violated => return from_outcome(Outcome::Violated, leaf, || text(value), &desired.text),
             Outcome::Mismatch(reason) => {

@@ -9,6 +9,11 @@
 //!
 //! The vendor documents only one-word meanings ("contains", "is in"); the precise semantics below
 //! are confpack's and each is stated on its [`OperatorKind`] variant.
+//!
+//! After the vendor's 23 come confpack's **extension operators** (flagged by
+//! [`Operator::extension`] and described as such), which the managed-rule catalogue needs and the
+//! vendor's list cannot express: existence, counting, date ages, port ranges and CIDR checks.
+//! Custom condition rules may use them too; ListConfigRuleOperators lists them after the vendor's.
 
 use std::borrow::Cow;
 
@@ -95,6 +100,28 @@ pub enum OperatorKind {
     ExcludeAll,
     /// The path selects nothing, or null, `""`, `[]` or `{}`.
     IsEmpty,
+    /// Extension. Negation of `IsEmpty`: the path selects some value that is not empty.
+    NotEmpty,
+    /// Extension. The number of selected values (the elements, when one array is selected) is
+    /// at most the desired number; nothing selected counts 0.
+    CountLessOrEquals,
+    /// Extension. The number of selected values is at least the desired number.
+    CountGreaterOrEquals,
+    /// Extension. The actual time (RFC 3339 text, `YYYY-MM-DD[ hh:mm[:ss]]`, or epoch
+    /// milliseconds) lies at most the desired number of days before the evaluation time.
+    DaysSinceLessOrEquals,
+    /// Extension. The actual time lies at least the desired number of days after the evaluation
+    /// time (an expiry far enough away).
+    DaysUntilGreaterOrEquals,
+    /// Extension. The actual port range `from/to` (`-1/-1` = every port) contains none of the
+    /// desired ports.
+    PortRangeExcludeAll,
+    /// Extension. The actual address list (comma- or space-separated IPs/CIDRs, or an array of
+    /// them) has no catch-all entry: `0.0.0.0`, `0.0.0.0/0`, `::/0` or any other `/0`.
+    CidrNotAnyIp,
+    /// Extension. Every entry of the actual address list lies in a private, loopback,
+    /// link-local or shared (100.64/10) range, IPv4 or IPv6.
+    CidrAllPrivate,
 }
 
 /// One entry of the catalogue, serialised as ListConfigRuleOperators returns it.
@@ -113,6 +140,9 @@ pub struct Operator {
     /// The semantics.
     #[serde(skip)]
     pub kind: OperatorKind,
+    /// True for confpack's extension operators (absent from the vendor's list).
+    #[serde(skip)]
+    pub extension: bool,
 }
 
 fn ser_data_type<S: serde::Serializer>(d: &DataType, s: S) -> Result<S::Ok, S::Error> {
@@ -120,19 +150,28 @@ fn ser_data_type<S: serde::Serializer>(d: &DataType, s: S) -> Result<S::Ok, S::E
 }
 
 macro_rules! catalogue {
-    ($($kind:ident, $ty:ident, $desc:literal;)*) => {
-        /// Every operator, in the vendor's order.
+    (vendor { $($kind:ident, $ty:ident, $desc:literal;)* } extensions { $($ext:ident, $ext_ty:ident, $ext_desc:literal;)* }) => {
+        /// Every operator: the vendor's in the vendor's order, then confpack's extensions.
         pub static OPERATORS: &[Operator] = &[$(Operator {
             data_type: DataType::$ty,
             description: $desc,
             name: stringify!($kind),
             operator: stringify!($kind),
             kind: OperatorKind::$kind,
+            extension: false,
+        },)* $(Operator {
+            data_type: DataType::$ext_ty,
+            description: $ext_desc,
+            name: stringify!($ext),
+            operator: stringify!($ext),
+            kind: OperatorKind::$ext,
+            extension: true,
         }),*];
     };
 }
 
 catalogue! {
+    vendor {
     StringEquals, String, "equals";
     NotStringEquals, String, "does not equal";
     StringIn, String, "is in";
@@ -156,6 +195,17 @@ catalogue! {
     ContainsAll, Array, "contains all";
     ExcludeAll, Array, "excludes all";
     IsEmpty, Array, "is empty";
+    }
+    extensions {
+    NotEmpty, Array, "is not empty (confpack extension)";
+    CountLessOrEquals, Array, "has at most this many values (confpack extension)";
+    CountGreaterOrEquals, Array, "has at least this many values (confpack extension)";
+    DaysSinceLessOrEquals, String, "is at most this many days ago (confpack extension)";
+    DaysUntilGreaterOrEquals, String, "is at least this many days ahead (confpack extension)";
+    PortRangeExcludeAll, String, "port range includes none of these ports (confpack extension)";
+    CidrNotAnyIp, String, "address list has no catch-all entry such as 0.0.0.0/0 (confpack extension)";
+    CidrAllPrivate, String, "address list has only private addresses (confpack extension)";
+    }
 }
 
 /// Looks an operator up by its exact (case-sensitive) name.
@@ -187,14 +237,37 @@ const BASE64: GeneralPurpose = GeneralPurpose::new(
 );
 
 impl Operator {
-    /// True for `IsEmpty`, the one operator that holds when the path selects nothing.
+    /// True for the operators that decide when the path selects nothing (`IsEmpty`, `NotEmpty`
+    /// and the counts); every other operator then yields INSUFFICIENT_DATA.
     pub fn is_existence(&self) -> bool {
-        self.kind == OperatorKind::IsEmpty
+        use OperatorKind as K;
+        matches!(self.kind, K::IsEmpty | K::NotEmpty | K::CountLessOrEquals | K::CountGreaterOrEquals)
     }
 
-    /// Applies the operator to one selected value.
-    pub fn check(&self, actual: &Value, desired: &Prepared) -> Outcome {
+    /// True for the operators whose desired value may be omitted.
+    pub fn takes_no_desired(&self) -> bool {
+        matches!(self.kind, OperatorKind::IsEmpty | OperatorKind::NotEmpty)
+    }
+
+    /// The operators whose desired value must be a number.
+    pub fn needs_number(&self) -> bool {
         use OperatorKind as K;
+        self.data_type == DataType::Number
+            || matches!(
+                self.kind,
+                K::CountLessOrEquals | K::CountGreaterOrEquals | K::DaysSinceLessOrEquals | K::DaysUntilGreaterOrEquals
+            )
+    }
+
+    /// Applies the operator to one selected value; `now_ms` is the evaluation time (epoch ms).
+    pub fn check(&self, actual: &Value, desired: &Prepared, now_ms: i64) -> Outcome {
+        use OperatorKind as K;
+        match self.kind {
+            K::DaysSinceLessOrEquals | K::DaysUntilGreaterOrEquals => return self.check_days(actual, desired, now_ms),
+            K::PortRangeExcludeAll => return self.check_port_range(actual, desired),
+            K::CidrNotAnyIp | K::CidrAllPrivate => return self.check_addresses(actual),
+            _ => {}
+        }
         match self.data_type {
             DataType::String => match scalar_text(actual) {
                 Some(text) => self.check_text(&text, desired),
@@ -230,6 +303,11 @@ impl Operator {
                 }
             }
             DataType::Array if self.kind == K::IsEmpty => Outcome::from_bool(is_empty_value(actual)),
+            DataType::Array if self.kind == K::NotEmpty => Outcome::from_bool(!is_empty_value(actual)),
+            DataType::Array if self.is_existence() => match actual {
+                Value::Array(items) => self.check_count(items.len(), desired),
+                _ => self.check_count(1, desired),
+            },
             DataType::Array => match actual {
                 Value::Array(items) => self.check_elements(items.iter(), desired),
                 other => Outcome::Mismatch(format!("{} expects an array, found {}", self.name, type_name(other))),
@@ -251,8 +329,80 @@ impl Operator {
             }
             K::ExcludeAll => !elements.clone().any(wanted),
             K::IsEmpty => elements.clone().all(is_empty_value),
+            K::NotEmpty => !elements.clone().all(is_empty_value),
+            K::CountLessOrEquals | K::CountGreaterOrEquals => return self.check_count(elements.count(), desired),
             _ => return Outcome::Mismatch(format!("{} is not an Array operator", self.name)),
         })
+    }
+
+    /// The count operators, given the number of selected values.
+    pub fn check_count(&self, count: usize, desired: &Prepared) -> Outcome {
+        let Some(limit) = desired.number else {
+            return Outcome::Mismatch(format!("desired value {:?} is not a number", desired.text));
+        };
+        #[allow(clippy::cast_precision_loss)] // counts are far below 2^52
+        let count = count as f64;
+        Outcome::from_bool(if self.kind == OperatorKind::CountLessOrEquals { count <= limit } else { count >= limit })
+    }
+
+    fn check_days(&self, actual: &Value, desired: &Prepared, now_ms: i64) -> Outcome {
+        let Some(days) = desired.number else {
+            return Outcome::Mismatch(format!("desired value {:?} is not a number of days", desired.text));
+        };
+        let Some(at) = crate::time::instant_ms(actual) else {
+            return Outcome::Mismatch(format!("{} expects a date or time, found {actual}", self.name));
+        };
+        #[allow(clippy::cast_precision_loss)] // millisecond differences fit an f64 exactly enough
+        let elapsed_days = (now_ms - at) as f64 / crate::time::DAY_MS as f64;
+        Outcome::from_bool(if self.kind == OperatorKind::DaysSinceLessOrEquals {
+            elapsed_days <= days
+        } else {
+            -elapsed_days >= days
+        })
+    }
+
+    fn check_port_range(&self, actual: &Value, desired: &Prepared) -> Outcome {
+        let Some(text) = scalar_text(actual) else {
+            return Outcome::Mismatch(format!("{} expects a port range, found {}", self.name, type_name(actual)));
+        };
+        let Some((from, to)) = crate::network::port_range(&text) else {
+            return Outcome::Mismatch(format!("{text:?} is not a port range such as 22/22 or -1/-1"));
+        };
+        let mut ports = Vec::with_capacity(desired.items.len());
+        for item in &desired.items {
+            match item.parse::<i64>() {
+                Ok(port) => ports.push(port),
+                Err(_) => return Outcome::Mismatch(format!("desired port {item:?} is not a number")),
+            }
+        }
+        Outcome::from_bool(!ports.iter().any(|p| (from..=to).contains(p)))
+    }
+
+    fn check_addresses(&self, actual: &Value) -> Outcome {
+        let entries: Vec<Cow<'_, str>> = match actual {
+            Value::Array(items) => match items.iter().map(scalar_text).collect::<Option<Vec<_>>>() {
+                Some(texts) => texts,
+                None => return Outcome::Mismatch(format!("{} expects a list of addresses", self.name)),
+            },
+            other => match scalar_text(other) {
+                Some(text) => vec![text],
+                None => {
+                    return Outcome::Mismatch(format!("{} expects addresses, found {}", self.name, type_name(other)));
+                }
+            },
+        };
+        let mut all = Vec::new();
+        for entry in &entries {
+            all.extend(crate::network::split_list(entry));
+        }
+        let mut verdict = true;
+        for entry in all {
+            let Some(cidr) = crate::network::Cidr::parse(entry) else {
+                return Outcome::Mismatch(format!("{entry:?} is not an IP address or CIDR block"));
+            };
+            verdict &= if self.kind == OperatorKind::CidrNotAnyIp { !cidr.is_any() } else { cidr.is_private() };
+        }
+        Outcome::from_bool(verdict)
     }
 
     fn check_text(&self, text: &str, desired: &Prepared) -> Outcome {

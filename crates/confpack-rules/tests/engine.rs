@@ -27,8 +27,10 @@ fn check(cases: &[(&str, Value, Value, ComplianceType)]) {
 
 #[test]
 fn catalogue_matches_vendor_list() {
-    let names: Vec<_> = OPERATORS.iter().map(|o| o.name).collect();
-    assert_eq!(names.len(), 23);
+    let vendor: Vec<_> = OPERATORS.iter().filter(|o| !o.extension).map(|o| o.name).collect();
+    assert_eq!(vendor.len(), 23);
+    assert_eq!(vendor.last(), Some(&"IsEmpty"), "extensions come after the vendor's list");
+    assert!(OPERATORS.iter().filter(|o| o.extension).all(|o| o.description.ends_with("(confpack extension)")));
     assert_eq!(operator("StringEquals").unwrap().data_type.as_str(), "String");
     assert_eq!(operator("IsEmpty").unwrap().data_type.as_str(), "Array");
     assert!(operator("stringequals").is_none());
@@ -295,5 +297,86 @@ fn throughput() {
         "{} evaluations in {secs:.3}s = {:.0} evaluations/s ({compliant} compliant)",
         configs.len(),
         configs.len() as f64 / secs
+    );
+}
+
+fn run_at(c: &CompiledCondition, config: &Value, now_ms: i64) -> ComplianceType {
+    confpack_rules::evaluate_at(c, config, &BTreeMap::new(), now_ms).compliance_type
+}
+
+#[test]
+fn extension_operators() {
+    check(&[
+        ("NotEmpty", Value::Null, json!("x"), C),
+        ("NotEmpty", Value::Null, json!([]), N),
+        ("CountLessOrEquals", json!(1), json!([1]), C),
+        ("CountLessOrEquals", json!(1), json!([1, 2]), N),
+        ("CountGreaterOrEquals", json!(2), json!(["a", "b"]), C),
+        ("CountGreaterOrEquals", json!(2), json!(["a"]), N),
+        ("PortRangeExcludeAll", json!("22,3389"), json!("80/443"), C),
+        ("PortRangeExcludeAll", json!("22,3389"), json!("1/65535"), N),
+        ("PortRangeExcludeAll", json!("22"), json!("-1/-1"), N),
+        ("PortRangeExcludeAll", json!("22"), json!("eighty"), I),
+        ("CidrNotAnyIp", json!(""), json!("10.0.0.0/8,192.168.1.1"), C),
+        ("CidrNotAnyIp", json!(""), json!("10.0.0.0/8,0.0.0.0/0"), N),
+        ("CidrNotAnyIp", json!(""), json!(["127.0.0.1", "0.0.0.0"]), N),
+        ("CidrAllPrivate", json!(""), json!("10.0.0.0/8 172.16.0.1"), C),
+        ("CidrAllPrivate", json!(""), json!("10.0.0.0/8,47.96.1.1"), N),
+        ("CidrAllPrivate", json!(""), json!("not-an-ip"), I),
+    ]);
+    // Nothing selected: the counts see zero and NotEmpty is violated.
+    let none = json!({});
+    assert_eq!(run(&leaf("$.X[*]", "CountLessOrEquals", json!(0)), &none), C);
+    assert_eq!(run(&leaf("$.X", "NotEmpty", Value::Null), &none), N);
+    // A filter counts only the matching elements.
+    let keys = json!({"Keys": [{"Status": "Active"}, {"Status": "Inactive"}, {"Status": "Active"}]});
+    assert_eq!(run(&leaf("$.Keys[?(@.Status=='Active')]", "CountLessOrEquals", json!(1)), &keys), N);
+    assert_eq!(run(&leaf("$.Keys[?(@.Status=='Active')]", "CountLessOrEquals", json!(2)), &keys), C);
+}
+
+#[test]
+fn date_operators_use_the_evaluation_time() {
+    let now = 1_700_000_000_000; // 2023-11-14T22:13:20Z
+    let config = json!({"Created": "2023-11-01T00:00:00Z", "Expires": "2023-12-31T00:00:00Z"});
+    assert_eq!(run_at(&leaf("$.Created", "DaysSinceLessOrEquals", json!(30)), &config, now), C);
+    assert_eq!(run_at(&leaf("$.Created", "DaysSinceLessOrEquals", json!(10)), &config, now), N);
+    assert_eq!(run_at(&leaf("$.Expires", "DaysUntilGreaterOrEquals", json!(30)), &config, now), C);
+    assert_eq!(run_at(&leaf("$.Expires", "DaysUntilGreaterOrEquals", json!(60)), &config, now), N);
+    assert_eq!(run_at(&leaf("$.Created", "DaysSinceLessOrEquals", json!("{{days}}")), &config, now), I);
+    assert_eq!(run_at(&leaf("$.Bad", "DaysSinceLessOrEquals", json!(1)), &json!({"Bad": "soon"}), now), I);
+}
+
+#[test]
+fn if_missing_and_optional_leaves() {
+    let c = |extra: Value| {
+        let mut leaf = json!({"featurePath": "$.VpcId", "operator": "StringIn", "desired": "{{vpcIds}}"});
+        leaf.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        CompiledCondition::from_value(&leaf).unwrap()
+    };
+    let params = |v: &str| BTreeMap::from([("vpcIds".to_owned(), v.to_owned())]);
+    let optional = c(json!({"optional": true}));
+    assert_eq!(evaluate(&optional, &json!({"VpcId": "vpc-x"}), &params("")).compliance_type, C);
+    assert_eq!(evaluate(&optional, &json!({"VpcId": "vpc-x"}), &BTreeMap::new()).compliance_type, C);
+    assert_eq!(evaluate(&optional, &json!({"VpcId": "vpc-x"}), &params("vpc-y")).compliance_type, N);
+    assert_eq!(evaluate(&optional, &json!({"VpcId": "vpc-y"}), &params("vpc-y, vpc-z")).compliance_type, C);
+    let strict = c(json!({"ifMissing": "NON_COMPLIANT"}));
+    let e = evaluate(&strict, &json!({}), &params("vpc-y"));
+    assert_eq!(e.compliance_type, N);
+    assert!(e.annotation.unwrap().reason.contains("selects no value"));
+    assert_eq!(
+        evaluate(&c(json!({"ifMissing": "NOT_APPLICABLE"})), &json!({}), &params("v")).compliance_type,
+        ComplianceType::NotApplicable
+    );
+    assert!(
+        CompiledCondition::from_value(
+            &json!({"featurePath": "$.A", "operator": "StringEquals", "desired": "x", "ifMissing": "MAYBE"})
+        )
+        .is_err()
+    );
+    assert!(
+        CompiledCondition::from_value(
+            &json!({"featurePath": "$.A", "operator": "CountLessOrEquals", "desired": "many"})
+        )
+        .is_err()
     );
 }
