@@ -4,14 +4,60 @@
 //! well-formed, at least one COMPLIANT and one NON_COMPLIANT case exist and every case gives its
 //! expected verdict, and the registry's sample configuration for each resource type is decided
 //! (not INSUFFICIENT_DATA), which keeps the rule's paths in step with the inventory's field names.
+//!
+//! The data files and the registry are read from disk, so that editing them needs no rebuild;
+//! `CATALOGUE_FILES=a.json,b.json` restricts the per-rule tests to those files (the coverage
+//! test always reads them all), and a test checks the embedded catalogue matches the files.
 #![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::path::Path;
+use std::sync::LazyLock;
 
 use confpack_rules::catalogue::TestCase;
-use confpack_rules::{ComplianceType, ManagedRule, RuleInput, catalogue};
+use confpack_rules::{Catalogue, ComplianceType, ManagedRule, RuleInput};
 use serde_json::{Value, json};
+
+fn load(filter: Option<&str>) -> Catalogue {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/managed_rules");
+    let wanted: Option<Vec<&str>> = filter.map(|f| f.split(',').map(str::trim).collect());
+    let mut files: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&p).unwrap()))
+        .filter(|(name, _)| wanted.as_ref().is_none_or(|w| w.contains(&name.as_str())))
+        .collect();
+    files.sort();
+    let borrowed: Vec<(&str, &str)> = files.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+    Catalogue::load(&borrowed).unwrap_or_else(|e| panic!("catalogue does not load: {e}"))
+}
+
+/// The rules under test (all files, or those named by `CATALOGUE_FILES`).
+fn catalogue() -> &'static Catalogue {
+    static UNDER_TEST: LazyLock<Catalogue> = LazyLock::new(|| load(std::env::var("CATALOGUE_FILES").ok().as_deref()));
+    &UNDER_TEST
+}
+
+/// Every rule in the data files.
+fn whole_catalogue() -> &'static Catalogue {
+    static ALL: LazyLock<Catalogue> = LazyLock::new(|| load(None));
+    &ALL
+}
+
+/// The registry's sample configurations, read from disk.
+fn samples() -> &'static BTreeMap<String, Value> {
+    static SAMPLES: LazyLock<BTreeMap<String, Value>> = LazyLock::new(|| {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../confpack-inventory/data/resource_types.json");
+        let types: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        types
+            .into_iter()
+            .map(|t| (t["ResourceType"].as_str().unwrap().to_owned(), t["SampleConfiguration"].clone()))
+            .collect()
+    });
+    &SAMPLES
+}
 
 /// 2026-01-01T00:00:00Z, the default evaluation time of test cases.
 const DEFAULT_NOW_MS: i64 = 1_767_225_600_000;
@@ -67,7 +113,6 @@ fn every_rule_passes_its_own_cases() {
 
 #[test]
 fn entries_are_well_formed() {
-    let registry = confpack_inventory::registry::registry();
     let mut failures = String::new();
     for rule in catalogue().iter() {
         let s = &rule.spec;
@@ -93,7 +138,7 @@ fn entries_are_well_formed() {
             _ => {}
         }
         for t in &s.resource_types {
-            if registry.get(t).is_none() {
+            if !samples().contains_key(t) {
                 fail(format!("resource type {t} is not in the inventory registry"));
             }
         }
@@ -117,13 +162,12 @@ fn entries_are_well_formed() {
 
 #[test]
 fn registry_samples_are_decided() {
-    let registry = confpack_inventory::registry::registry();
     let mut failures = String::new();
     for rule in catalogue().iter() {
         for t in &rule.spec.resource_types {
-            let Some(sample) = registry.get(t) else { continue };
+            let Some(sample) = samples().get(t) else { continue };
             let e = rule.evaluate(RuleInput {
-                configuration: &sample.sample_configuration,
+                configuration: sample,
                 params: &BTreeMap::new(),
                 related: &BTreeMap::new(),
                 now_ms: DEFAULT_NOW_MS,
@@ -139,8 +183,21 @@ fn registry_samples_are_decided() {
 }
 
 #[test]
+fn the_embedded_catalogue_is_the_data_files() {
+    let embedded = confpack_rules::catalogue();
+    let ids = |c: &Catalogue| c.iter().map(|r| r.spec.identifier.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(embedded), ids(whole_catalogue()), "rebuild: the embedded catalogue is stale");
+    let registry = confpack_inventory::registry::registry();
+    for rule in embedded.iter() {
+        for t in &rule.spec.resource_types {
+            assert!(registry.get(t).is_some(), "{}: {t} is not registered", rule.spec.identifier);
+        }
+    }
+}
+
+#[test]
 fn identifiers_look_up() {
-    let c = catalogue();
+    let c = whole_catalogue();
     let first = c.iter().next().unwrap();
     assert!(std::ptr::eq(c.get(&first.spec.identifier).unwrap(), first));
     assert!(c.get("no-such-rule").is_none());
@@ -273,7 +330,8 @@ const REQUIRED: &[&str] = &[
 
 #[test]
 fn the_catalogue_covers_the_required_templates() {
-    let missing: Vec<_> = REQUIRED.iter().filter(|id| catalogue().get(id).is_none()).collect();
+    let all = whole_catalogue();
+    let missing: Vec<_> = REQUIRED.iter().filter(|id| all.get(id).is_none()).collect();
     assert!(missing.is_empty(), "{} required rules missing: {missing:?}", missing.len());
-    assert!(catalogue().len() >= 120, "{} rules; at least 120 expected", catalogue().len());
+    assert!(all.len() >= 120, "{} rules; at least 120 expected", all.len());
 }
