@@ -4,6 +4,7 @@
 pub mod account;
 pub mod ids;
 pub mod resource;
+pub mod rule;
 pub mod secret;
 
 pub use account::{AccessKey, Account, AccountId, AccountStatus, KeyStatus};
@@ -11,5 +12,9 @@ pub use ids::AccessKeyId;
 pub use resource::{
     ConfigurationChanged, PreparedResource, PutOutcome, ResourceEventType, ResourceRecord, ResourceVersion,
     StoredResource, Tags,
+};
+pub use rule::{
+    ComplianceChange, ConfigRule, CreatedBy, EvaluationJob, EvaluationStatus, ResultWrite, RuleScope, ScopeSubject,
+    StoredResult, TagPair,
 };
 pub use secret::AccessKeySecret;

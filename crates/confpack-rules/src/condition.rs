@@ -9,7 +9,7 @@
 //!   `featurePath` may also be spelt `selectPath` (the vendor's SourceConditions wording),
 //!   `operator` is an exact name from [`crate::OPERATORS`], and `desired` is a string, number or
 //!   boolean (taken as its JSON text) or an array of those (joined with `,`). `desired` may be
-//!   omitted only for `IsEmpty` and `NotEmpty`. Two optional leaf fields:
+//!   omitted only for `IsEmpty`, `NotEmpty`, `CidrNotAnyIp` and `CidrAllPrivate`. Two optional leaf fields:
 //!   `"ifMissing": "COMPLIANT" | "NON_COMPLIANT" | "NOT_APPLICABLE" | "INSUFFICIENT_DATA"` is the
 //!   verdict when the path selects nothing (default: the existence and count operators decide,
 //!   every other operator says INSUFFICIENT_DATA), and `"optional": true` makes the leaf hold when

@@ -246,7 +246,8 @@ impl Operator {
 
     /// True for the operators whose desired value may be omitted.
     pub fn takes_no_desired(&self) -> bool {
-        matches!(self.kind, OperatorKind::IsEmpty | OperatorKind::NotEmpty)
+        use OperatorKind as K;
+        matches!(self.kind, K::IsEmpty | K::NotEmpty | K::CidrNotAnyIp | K::CidrAllPrivate)
     }
 
     /// The operators whose desired value must be a number.

@@ -7,6 +7,9 @@ pub enum StoreError {
     /// The named object does not exist.
     #[error("{0} not found")]
     NotFound(String),
+    /// A write would break a uniqueness rule (e.g. a rule name already taken).
+    #[error("{0} already exists")]
+    Conflict(String),
     /// The store cannot be reached right now (connection refused, pool exhausted, I/O).
     #[error("store unavailable: {0}")]
     Unavailable(String),
@@ -28,6 +31,7 @@ impl From<sqlx::Error> for StoreError {
             sqlx::Error::Database(ref db) if db.message().contains("database is locked") => {
                 Self::Unavailable(e.to_string())
             }
+            sqlx::Error::Database(ref db) if db.is_unique_violation() => Self::Conflict(db.message().to_owned()),
             other => Self::Internal(other.to_string()),
         }
     }

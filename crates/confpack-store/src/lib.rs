@@ -6,6 +6,7 @@
 mod error;
 mod postgres;
 mod query;
+mod rules;
 mod shared_sql;
 mod sqlite;
 
@@ -20,7 +21,8 @@ use confpack_model::{
 
 pub use error::StoreError;
 pub use postgres::PostgresStore;
-pub use query::{CountGroup, ResourcePage, ResourceQuery, TimelineQuery};
+pub use query::{CountGroup, ResourcePage, ResourceQuery, ResultCount, ResultQuery, TimelineQuery};
+pub use rules::RuleStore;
 pub use sqlite::SqliteStore;
 
 /// The result of a store operation.
@@ -31,9 +33,9 @@ pub const SQLITE_FILE: &str = "confpack.db";
 
 /// Everything confpack persists, one trait per area. Every read and write of tenant data
 /// takes the caller's [`AccountId`], so no query can cross accounts.
-pub trait Store: AccountStore + ResourceStore {}
+pub trait Store: AccountStore + ResourceStore + RuleStore {}
 
-impl<T: AccountStore + ResourceStore> Store for T {}
+impl<T: AccountStore + ResourceStore + RuleStore> Store for T {}
 
 /// Accounts, AccessKeys, and the lookups authentication needs.
 #[async_trait]
@@ -125,6 +127,17 @@ pub trait ResourceStore: Send + Sync + 'static {
     /// The change feed: every version recorded after `after_seq`, oldest first, with its
     /// sequence number. Rule evaluation subscribes here.
     async fn changes_since(&self, after_seq: i64, limit: u32) -> StoreResult<Vec<(i64, ConfigurationChanged)>>;
+
+    /// A page of live resources of the given types (all when empty) with their
+    /// configurations, in `(ResourceType, ResourceId)` order after `after`: the stream a
+    /// whole-scope evaluation reads.
+    async fn scan_resources(
+        &self,
+        account: AccountId,
+        resource_types: &[String],
+        after: Option<(String, String)>,
+        limit: u32,
+    ) -> StoreResult<Vec<StoredResource>>;
 }
 
 /// Where the store lives: a PostgreSQL URL, or the embedded SQLite file in `data_dir`.

@@ -8,6 +8,7 @@ use crate::StoreResult;
 use crate::shared_sql::Backend;
 use crate::shared_sql::accounts::portable_account_store;
 use crate::shared_sql::resources::portable_resource_store;
+use crate::shared_sql::rules::portable_rule_store;
 
 /// The PostgreSQL store.
 #[derive(Clone, Debug)]
@@ -33,3 +34,4 @@ impl PostgresStore {
 
 portable_account_store!(PostgresStore, "postgres", {});
 portable_resource_store!(PostgresStore);
+portable_rule_store!(PostgresStore);

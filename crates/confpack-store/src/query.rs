@@ -63,3 +63,38 @@ pub enum CountGroup {
         region: Option<String>,
     },
 }
+
+/// Filters and paging of `list_results`. Results come in `(rule id, resource type, resource
+/// id)` order.
+#[derive(Clone, Debug, Default)]
+pub struct ResultQuery {
+    /// Only these rules (empty: all).
+    pub rule_ids: Vec<String>,
+    /// Only this effective compliance type (`IGNORED` included).
+    pub compliance_type: Option<String>,
+    /// Only these resource types (empty: all).
+    pub resource_types: Vec<String>,
+    /// Only these regions (empty: all).
+    pub regions: Vec<String>,
+    /// Only these resource groups (empty: all).
+    pub resource_group_ids: Vec<String>,
+    /// Only this resource id.
+    pub resource_id: Option<String>,
+    /// Only results of rules with this risk level.
+    pub risk_level: Option<i64>,
+    /// Resume after this `(rule id, resource type, resource id)`.
+    pub after: Option<(String, String, String)>,
+    /// Page size.
+    pub limit: u32,
+}
+
+/// Counts of results by rule and effective compliance type.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResultCount {
+    /// The rule.
+    pub rule_id: String,
+    /// The effective compliance type (`IGNORED` included).
+    pub compliance_type: String,
+    /// How many resources.
+    pub count: i64,
+}

@@ -10,6 +10,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 use crate::shared_sql::Backend;
 use crate::shared_sql::accounts::portable_account_store;
 use crate::shared_sql::resources::portable_resource_store;
+use crate::shared_sql::rules::portable_rule_store;
 use crate::{StoreError, StoreResult};
 
 /// The SQLite store.
@@ -58,6 +59,7 @@ impl SqliteStore {
 
 portable_account_store!(SqliteStore, "sqlite", {});
 portable_resource_store!(SqliteStore);
+portable_rule_store!(SqliteStore);
 
 #[cfg(test)]
 mod tests {

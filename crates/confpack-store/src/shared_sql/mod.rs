@@ -4,6 +4,7 @@
 
 pub(crate) mod accounts;
 pub(crate) mod resources;
+pub(crate) mod rules;
 
 use confpack_model::{AccessKey, AccessKeyId, AccessKeySecret, Account, AccountId, AccountStatus, KeyStatus};
 use sqlx::Row;

@@ -382,6 +382,30 @@ macro_rules! portable_resource_store {
                         })
                         .collect()
                 }
+
+                async fn scan_resources(&self, account: AccountId, resource_types: &[String], after: Option<(String, String)>, limit: u32) -> StoreResult<Vec<StoredResource>> {
+                    let mut page = QueryBuilder::<Db>::new(format!("SELECT {RESOURCE_COLUMNS}, configuration FROM resources WHERE deleted = 0 AND account_id = "));
+                    page.push_bind(account.get());
+                    if !resource_types.is_empty() {
+                        page.push(" AND resource_type IN (");
+                        let mut list = page.separated(", ");
+                        for t in resource_types {
+                            list.push_bind(t.as_str());
+                        }
+                        page.push(")");
+                    }
+                    if let Some((after_type, after_id)) = &after {
+                        page.push(" AND (resource_type > ").push_bind(after_type.as_str())
+                            .push(" OR (resource_type = ").push_bind(after_type.as_str())
+                            .push(" AND resource_id > ").push_bind(after_id.as_str()).push("))");
+                    }
+                    page.push(" ORDER BY resource_type, resource_id LIMIT ").push_bind(i64::from(limit));
+                    let rows = page.build().fetch_all(&self.pool).await?;
+                    rows.iter().map(|row| {
+                        let configuration: String = row.try_get("configuration")?;
+                        resource_from_row(row, Some(&configuration))
+                    }).collect()
+                }
             }
         }
     };

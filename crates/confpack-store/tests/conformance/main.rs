@@ -5,6 +5,7 @@
 
 mod cases;
 mod inventory;
+mod rules;
 
 use std::io::Write;
 use std::sync::Arc;
@@ -112,6 +113,7 @@ async fn reopen_postgres(url: String) -> Arc<dyn Store> {
 mod cases_for {
     pub use crate::cases::*;
     pub use crate::inventory::*;
+    pub use crate::rules::*;
 }
 
 conformance!(
@@ -133,4 +135,11 @@ conformance!(
     no_pack_exists_before_packs_can_be_created,
     data_survives_reopening,
     concurrent_writers_do_not_conflict,
+    rules_round_trip_and_names_are_unique,
+    results_upsert_page_and_record_the_timeline,
+    ignores_hold_until_their_date_and_survive_re_evaluation,
+    jobs_are_claimed_once_and_reclaimed_after_their_lease,
+    schedules_and_the_feed_cursor_move_once,
+    client_tokens_remember_the_first_request,
+    accounts_never_see_each_others_rules_or_results,
 );

@@ -1,0 +1,399 @@
+//! Rule-store queries, identical on both backends (upserts use `ON CONFLICT … DO UPDATE`
+//! with `excluded.`, which SQLite ≥ 3.24 and PostgreSQL share).
+
+use confpack_model::{ComplianceChange, ConfigRule, ResultWrite, StoredResult};
+use sqlx::Row;
+
+use crate::{StoreError, StoreResult};
+
+/// Columns `result_from_row` reads (plus `effective`).
+pub(crate) const RESULT_COLUMNS: &str = "rule_id, rule_name, risk_level, resource_type, resource_id, region, resource_name, \
+     resource_group_id, compliance_type, annotation, message_type, invoked_ms, ordering_ms, recorded_ms, \
+     last_non_compliant_ms, last_compliant_fixed_ms, ignore_date, ignore_reason";
+
+pub(crate) fn rule_from_document(text: &str) -> StoreResult<ConfigRule> {
+    serde_json::from_str(text).map_err(|e| StoreError::Internal(format!("stored rule is not a rule document: {e}")))
+}
+
+pub(crate) fn rule_document(rule: &ConfigRule) -> StoreResult<String> {
+    serde_json::to_string(rule).map_err(|e| StoreError::Internal(format!("rule does not serialise: {e}")))
+}
+
+/// Decodes an `evaluation_results` row selected with [`RESULT_COLUMNS`] and `effective`.
+pub(crate) fn result_from_row<R: Row>(row: &R) -> StoreResult<StoredResult>
+where
+    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> Option<i64>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+{
+    Ok(StoredResult {
+        write: ResultWrite {
+            rule_id: row.try_get("rule_id")?,
+            rule_name: row.try_get("rule_name")?,
+            risk_level: row.try_get("risk_level")?,
+            resource_type: row.try_get("resource_type")?,
+            resource_id: row.try_get("resource_id")?,
+            region: row.try_get("region")?,
+            resource_name: row.try_get("resource_name")?,
+            resource_group_id: row.try_get("resource_group_id")?,
+            compliance_type: row.try_get("compliance_type")?,
+            annotation: row.try_get("annotation")?,
+            message_type: row.try_get("message_type")?,
+            invoked_ms: row.try_get("invoked_ms")?,
+            ordering_ms: row.try_get("ordering_ms")?,
+        },
+        effective_type: row.try_get("effective")?,
+        recorded_ms: row.try_get("recorded_ms")?,
+        last_non_compliant_ms: row.try_get("last_non_compliant_ms")?,
+        last_compliant_fixed_ms: row.try_get("last_compliant_fixed_ms")?,
+        ignore_date: row.try_get("ignore_date")?,
+        ignore_reason: row.try_get("ignore_reason")?,
+    })
+}
+
+/// Decodes a `compliance_changes` row.
+pub(crate) fn change_from_row<R: Row>(row: &R) -> StoreResult<ComplianceChange>
+where
+    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+{
+    Ok(ComplianceChange {
+        seq: row.try_get("seq")?,
+        resource_type: row.try_get("resource_type")?,
+        resource_id: row.try_get("resource_id")?,
+        region: row.try_get("region")?,
+        rule_id: row.try_get("rule_id")?,
+        rule_name: row.try_get("rule_name")?,
+        captured_ms: row.try_get("captured_ms")?,
+        old_type: row.try_get("old_type")?,
+        new_type: row.try_get("new_type")?,
+    })
+}
+
+/// Implements [`crate::RuleStore`] for a backend struct with a `pool` field.
+macro_rules! portable_rule_store {
+    ($store:ty) => {
+        mod rule_store_impl {
+            use confpack_model::{AccountId, ComplianceChange, ConfigRule, EvaluationJob, ResultWrite, StoredResult};
+            use sqlx::{QueryBuilder, Row};
+
+            use super::*;
+            use $crate::shared_sql::found_one;
+            use $crate::shared_sql::rules::{RESULT_COLUMNS, change_from_row, result_from_row, rule_document, rule_from_document};
+            use $crate::{ResultCount, ResultQuery, StoreResult};
+
+            type Db = <$store as $crate::shared_sql::Backend>::Database;
+
+            /// Rows per multi-row statement (SQLite allows 32766 bound values).
+            const WRITE_CHUNK: usize = 500;
+
+            #[async_trait::async_trait]
+            impl $crate::RuleStore for $store {
+                async fn create_rule(&self, rule: &ConfigRule, next_scheduled_ms: Option<i64>) -> StoreResult<()> {
+                    sqlx::query("INSERT INTO config_rules (account_id, rule_id, name, state, next_scheduled_ms, document) VALUES ($1, $2, $3, $4, $5, $6)")
+                        .bind(rule.account_id.get()).bind(&rule.rule_id).bind(&rule.name).bind(&rule.state).bind(next_scheduled_ms).bind(rule_document(rule)?)
+                        .execute(&self.pool).await?;
+                    Ok(())
+                }
+
+                async fn get_rule(&self, account: AccountId, rule_id: &str) -> StoreResult<Option<ConfigRule>> {
+                    let row = sqlx::query("SELECT document FROM config_rules WHERE account_id = $1 AND rule_id = $2")
+                        .bind(account.get()).bind(rule_id).fetch_optional(&self.pool).await?;
+                    row.map(|r| rule_from_document(&r.try_get::<String, _>("document")?)).transpose()
+                }
+
+                async fn list_rules(&self, account: AccountId) -> StoreResult<Vec<ConfigRule>> {
+                    let rows = sqlx::query("SELECT document FROM config_rules WHERE account_id = $1 ORDER BY rule_id")
+                        .bind(account.get()).fetch_all(&self.pool).await?;
+                    rows.iter().map(|r| rule_from_document(&r.try_get::<String, _>("document")?)).collect()
+                }
+
+                async fn update_rule(&self, rule: &ConfigRule, next_scheduled_ms: Option<i64>) -> StoreResult<()> {
+                    let done = sqlx::query("UPDATE config_rules SET name = $1, state = $2, next_scheduled_ms = $3, document = $4 WHERE account_id = $5 AND rule_id = $6")
+                        .bind(&rule.name).bind(&rule.state).bind(next_scheduled_ms).bind(rule_document(rule)?).bind(rule.account_id.get()).bind(&rule.rule_id)
+                        .execute(&self.pool).await?;
+                    found_one(done.rows_affected(), || format!("rule {}", rule.rule_id))
+                }
+
+                async fn delete_rule(&self, account: AccountId, rule_id: &str) -> StoreResult<()> {
+                    let mut tx = self.pool.begin().await?;
+                    let done = sqlx::query("DELETE FROM config_rules WHERE account_id = $1 AND rule_id = $2")
+                        .bind(account.get()).bind(rule_id).execute(&mut *tx).await?;
+                    found_one(done.rows_affected(), || format!("rule {rule_id}"))?;
+                    for table in ["evaluation_results", "evaluation_jobs"] {
+                        sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE account_id = $1 AND rule_id = $2")))
+                            .bind(account.get()).bind(rule_id).execute(&mut *tx).await?;
+                    }
+                    tx.commit().await?;
+                    Ok(())
+                }
+
+                async fn due_scheduled_rules(&self, now_ms: i64) -> StoreResult<Vec<(AccountId, String, i64)>> {
+                    let rows = sqlx::query("SELECT account_id, rule_id, next_scheduled_ms FROM config_rules WHERE next_scheduled_ms <= $1 AND state = 'ACTIVE' ORDER BY next_scheduled_ms LIMIT 1000")
+                        .bind(now_ms).fetch_all(&self.pool).await?;
+                    rows.iter().map(|r| Ok((AccountId::new(r.try_get("account_id")?), r.try_get("rule_id")?, r.try_get("next_scheduled_ms")?))).collect()
+                }
+
+                async fn advance_schedule(&self, account: AccountId, rule_id: &str, due_ms: i64, next_ms: i64) -> StoreResult<bool> {
+                    let done = sqlx::query("UPDATE config_rules SET next_scheduled_ms = $1 WHERE account_id = $2 AND rule_id = $3 AND next_scheduled_ms = $4")
+                        .bind(next_ms).bind(account.get()).bind(rule_id).bind(due_ms).execute(&self.pool).await?;
+                    Ok(done.rows_affected() == 1)
+                }
+
+                async fn enqueue_evaluation(&self, account: AccountId, rule_id: &str, message_type: &str, revert_ignored: bool, now_ms: i64) -> StoreResult<i64> {
+                    let mut tx = self.pool.begin_with(<$store as $crate::shared_sql::Backend>::BEGIN_WRITE).await?;
+                    let pending = sqlx::query("SELECT job_id FROM evaluation_jobs WHERE account_id = $1 AND rule_id = $2 AND state = 'PENDING'")
+                        .bind(account.get()).bind(rule_id).fetch_optional(&mut *tx).await?;
+                    let job_id = if let Some(row) = pending {
+                        let job_id: i64 = row.try_get("job_id")?;
+                        if revert_ignored {
+                            sqlx::query("UPDATE evaluation_jobs SET revert_ignored = 1 WHERE job_id = $1").bind(job_id).execute(&mut *tx).await?;
+                        }
+                        job_id
+                    } else {
+                        sqlx::query("INSERT INTO evaluation_jobs (account_id, rule_id, message_type, revert_ignored, state, lease_until_ms, attempts, created_ms) VALUES ($1, $2, $3, $4, 'PENDING', 0, 0, $5) RETURNING job_id")
+                            .bind(account.get()).bind(rule_id).bind(message_type).bind(i64::from(revert_ignored)).bind(now_ms)
+                            .fetch_one(&mut *tx).await?.try_get("job_id")?
+                    };
+                    tx.commit().await?;
+                    Ok(job_id)
+                }
+
+                async fn claim_evaluation(&self, now_ms: i64, lease_ms: i64) -> StoreResult<Option<EvaluationJob>> {
+                    // The state test is repeated outside the subquery so that two nodes racing for
+                    // the same job cannot both claim it: the loser's UPDATE re-checks the row it
+                    // waited for and matches nothing.
+                    let row = sqlx::query(
+                        "UPDATE evaluation_jobs SET state = 'RUNNING', lease_until_ms = $1, attempts = attempts + 1 \
+                         WHERE job_id = (SELECT job_id FROM evaluation_jobs WHERE state = 'PENDING' OR lease_until_ms < $2 ORDER BY job_id LIMIT 1) \
+                         AND (state = 'PENDING' OR lease_until_ms < $2) \
+                         RETURNING job_id, account_id, rule_id, message_type, revert_ignored, created_ms, attempts")
+                        .bind(now_ms + lease_ms).bind(now_ms).fetch_optional(&self.pool).await?;
+                    row.map(|r| Ok(EvaluationJob {
+                        job_id: r.try_get("job_id")?,
+                        account_id: AccountId::new(r.try_get("account_id")?),
+                        rule_id: r.try_get("rule_id")?,
+                        message_type: r.try_get("message_type")?,
+                        revert_ignored: r.try_get::<i64, _>("revert_ignored")? != 0,
+                        created_ms: r.try_get("created_ms")?,
+                        attempts: r.try_get("attempts")?,
+                    })).transpose()
+                }
+
+                async fn renew_evaluation(&self, job_id: i64, lease_until_ms: i64) -> StoreResult<()> {
+                    sqlx::query("UPDATE evaluation_jobs SET lease_until_ms = $1 WHERE job_id = $2").bind(lease_until_ms).bind(job_id).execute(&self.pool).await?;
+                    Ok(())
+                }
+
+                async fn finish_evaluation(&self, job_id: i64) -> StoreResult<()> {
+                    sqlx::query("DELETE FROM evaluation_jobs WHERE job_id = $1").bind(job_id).execute(&self.pool).await?;
+                    Ok(())
+                }
+
+                async fn rules_evaluating(&self, account: AccountId) -> StoreResult<Vec<String>> {
+                    let rows = sqlx::query("SELECT DISTINCT rule_id FROM evaluation_jobs WHERE account_id = $1 ORDER BY rule_id")
+                        .bind(account.get()).fetch_all(&self.pool).await?;
+                    rows.iter().map(|r| Ok(r.try_get("rule_id")?)).collect()
+                }
+
+                async fn put_results(&self, account: AccountId, results: &[ResultWrite], revert_ignored: bool, now_ms: i64) -> StoreResult<()> {
+                    let mut tx = self.pool.begin_with(<$store as $crate::shared_sql::Backend>::BEGIN_WRITE).await?;
+                    for chunk in results.chunks(WRITE_CHUNK) {
+                        let mut q = QueryBuilder::<Db>::new("INSERT INTO evaluation_results (account_id, rule_id, resource_type, resource_id, rule_name, risk_level, region, resource_name, resource_group_id, compliance_type, previous_type, annotation, message_type, invoked_ms, ordering_ms, recorded_ms, last_non_compliant_ms, last_compliant_fixed_ms, ignored, ignore_until_ms, ignore_date, ignore_reason) ");
+                        q.push_values(chunk, |mut b, r| {
+                            let non_compliant = (r.compliance_type == "NON_COMPLIANT").then_some(now_ms);
+                            b.push_bind(account.get()).push_bind(&r.rule_id).push_bind(&r.resource_type).push_bind(&r.resource_id)
+                                .push_bind(&r.rule_name).push_bind(r.risk_level).push_bind(&r.region).push_bind(&r.resource_name)
+                                .push_bind(&r.resource_group_id).push_bind(&r.compliance_type).push_bind(None::<String>).push_bind(&r.annotation)
+                                .push_bind(&r.message_type).push_bind(r.invoked_ms).push_bind(r.ordering_ms).push_bind(now_ms)
+                                .push_bind(non_compliant).push_bind(None::<i64>).push_bind(0_i64).push_bind(None::<i64>).push_bind("").push_bind("");
+                        });
+                        q.push(" ON CONFLICT (account_id, rule_id, resource_type, resource_id) DO UPDATE SET \
+                            rule_name = excluded.rule_name, risk_level = excluded.risk_level, region = excluded.region, \
+                            resource_name = excluded.resource_name, resource_group_id = excluded.resource_group_id, \
+                            previous_type = evaluation_results.compliance_type, compliance_type = excluded.compliance_type, \
+                            annotation = excluded.annotation, message_type = excluded.message_type, invoked_ms = excluded.invoked_ms, \
+                            ordering_ms = excluded.ordering_ms, recorded_ms = excluded.recorded_ms, \
+                            last_non_compliant_ms = COALESCE(excluded.last_non_compliant_ms, evaluation_results.last_non_compliant_ms), \
+                            last_compliant_fixed_ms = CASE WHEN evaluation_results.compliance_type = 'NON_COMPLIANT' AND excluded.compliance_type = 'COMPLIANT' \
+                                THEN excluded.recorded_ms ELSE evaluation_results.last_compliant_fixed_ms END");
+                        if revert_ignored {
+                            q.push(", ignored = 0, ignore_until_ms = NULL, ignore_date = '', ignore_reason = ''");
+                        }
+                        q.push(" RETURNING resource_type, resource_id, region, rule_id, rule_name, compliance_type, previous_type");
+                        let rows = q.build().fetch_all(&mut *tx).await?;
+                        let mut changes = Vec::new();
+                        for row in &rows {
+                            let new: String = row.try_get("compliance_type")?;
+                            let old: Option<String> = row.try_get("previous_type")?;
+                            if old.as_deref() != Some(new.as_str()) {
+                                changes.push((row.try_get::<String, _>("resource_type")?, row.try_get::<String, _>("resource_id")?, row.try_get::<String, _>("region")?, row.try_get::<String, _>("rule_id")?, row.try_get::<String, _>("rule_name")?, old.unwrap_or_default(), new));
+                            }
+                        }
+                        if !changes.is_empty() {
+                            let mut q = QueryBuilder::<Db>::new("INSERT INTO compliance_changes (account_id, resource_type, resource_id, region, rule_id, rule_name, captured_ms, old_type, new_type) ");
+                            q.push_values(&changes, |mut b, c| {
+                                b.push_bind(account.get()).push_bind(&c.0).push_bind(&c.1).push_bind(&c.2).push_bind(&c.3).push_bind(&c.4).push_bind(now_ms).push_bind(&c.5).push_bind(&c.6);
+                            });
+                            q.build().execute(&mut *tx).await?;
+                        }
+                    }
+                    tx.commit().await?;
+                    Ok(())
+                }
+
+                async fn delete_results(&self, account: AccountId, rule_id: &str, before_ms: Option<i64>, now_ms: i64) -> StoreResult<u64> {
+                    let mut tx = self.pool.begin_with(<$store as $crate::shared_sql::Backend>::BEGIN_WRITE).await?;
+                    let cutoff = before_ms.unwrap_or(i64::MAX);
+                    sqlx::query("INSERT INTO compliance_changes (account_id, resource_type, resource_id, region, rule_id, rule_name, captured_ms, old_type, new_type) \
+                                 SELECT account_id, resource_type, resource_id, region, rule_id, rule_name, $1, compliance_type, '' FROM evaluation_results \
+                                 WHERE account_id = $2 AND rule_id = $3 AND recorded_ms < $4")
+                        .bind(now_ms).bind(account.get()).bind(rule_id).bind(cutoff).execute(&mut *tx).await?;
+                    let done = sqlx::query("DELETE FROM evaluation_results WHERE account_id = $1 AND rule_id = $2 AND recorded_ms < $3")
+                        .bind(account.get()).bind(rule_id).bind(cutoff).execute(&mut *tx).await?;
+                    tx.commit().await?;
+                    Ok(done.rows_affected())
+                }
+
+                async fn delete_resource_results(&self, account: AccountId, resource_type: &str, resource_id: &str, now_ms: i64) -> StoreResult<u64> {
+                    let mut tx = self.pool.begin_with(<$store as $crate::shared_sql::Backend>::BEGIN_WRITE).await?;
+                    sqlx::query("INSERT INTO compliance_changes (account_id, resource_type, resource_id, region, rule_id, rule_name, captured_ms, old_type, new_type) \
+                                 SELECT account_id, resource_type, resource_id, region, rule_id, rule_name, $1, compliance_type, '' FROM evaluation_results \
+                                 WHERE account_id = $2 AND resource_type = $3 AND resource_id = $4")
+                        .bind(now_ms).bind(account.get()).bind(resource_type).bind(resource_id).execute(&mut *tx).await?;
+                    let done = sqlx::query("DELETE FROM evaluation_results WHERE account_id = $1 AND resource_type = $2 AND resource_id = $3")
+                        .bind(account.get()).bind(resource_type).bind(resource_id).execute(&mut *tx).await?;
+                    tx.commit().await?;
+                    Ok(done.rows_affected())
+                }
+
+                async fn list_results(&self, account: AccountId, query: &ResultQuery, now_ms: i64) -> StoreResult<Vec<StoredResult>> {
+                    let mut q = QueryBuilder::<Db>::new(format!("SELECT {RESULT_COLUMNS}, effective FROM (SELECT {RESULT_COLUMNS}, "));
+                    q.push("CASE WHEN ignored = 1 AND (ignore_until_ms IS NULL OR ignore_until_ms > ").push_bind(now_ms)
+                        .push(") THEN 'IGNORED' ELSE compliance_type END AS effective FROM evaluation_results WHERE account_id = ").push_bind(account.get());
+                    for (column, values) in [("rule_id", &query.rule_ids), ("resource_type", &query.resource_types), ("region", &query.regions), ("resource_group_id", &query.resource_group_ids)] {
+                        if values.is_empty() {
+                            continue;
+                        }
+                        q.push(format_args!(" AND {column} IN ("));
+                        let mut list = q.separated(", ");
+                        for v in values {
+                            list.push_bind(v.as_str());
+                        }
+                        q.push(")");
+                    }
+                    if let Some(id) = &query.resource_id {
+                        q.push(" AND resource_id = ").push_bind(id.as_str());
+                    }
+                    if let Some(level) = query.risk_level {
+                        q.push(" AND risk_level = ").push_bind(level);
+                    }
+                    if let Some((rule, rtype, rid)) = &query.after {
+                        q.push(" AND (rule_id > ").push_bind(rule.as_str())
+                            .push(" OR (rule_id = ").push_bind(rule.as_str()).push(" AND (resource_type > ").push_bind(rtype.as_str())
+                            .push(" OR (resource_type = ").push_bind(rtype.as_str()).push(" AND resource_id > ").push_bind(rid.as_str()).push("))))");
+                    }
+                    q.push(") AS r");
+                    if let Some(t) = &query.compliance_type {
+                        q.push(" WHERE effective = ").push_bind(t.as_str());
+                    }
+                    q.push(" ORDER BY rule_id, resource_type, resource_id LIMIT ").push_bind(i64::from(query.limit));
+                    let rows = q.build().fetch_all(&self.pool).await?;
+                    rows.iter().map(result_from_row).collect()
+                }
+
+                async fn count_results(&self, account: AccountId, rule_ids: &[String], now_ms: i64) -> StoreResult<Vec<ResultCount>> {
+                    let mut q = QueryBuilder::<Db>::new("SELECT rule_id, effective, COUNT(*) AS n FROM (SELECT rule_id, CASE WHEN ignored = 1 AND (ignore_until_ms IS NULL OR ignore_until_ms > ");
+                    q.push_bind(now_ms).push(") THEN 'IGNORED' ELSE compliance_type END AS effective FROM evaluation_results WHERE account_id = ").push_bind(account.get());
+                    if !rule_ids.is_empty() {
+                        q.push(" AND rule_id IN (");
+                        let mut list = q.separated(", ");
+                        for id in rule_ids {
+                            list.push_bind(id.as_str());
+                        }
+                        q.push(")");
+                    }
+                    q.push(") AS r GROUP BY rule_id, effective ORDER BY rule_id, effective");
+                    let rows = q.build().fetch_all(&self.pool).await?;
+                    rows.iter().map(|r| Ok(ResultCount { rule_id: r.try_get("rule_id")?, compliance_type: r.try_get("effective")?, count: r.try_get("n")? })).collect()
+                }
+
+                async fn resource_verdicts(&self, account: AccountId, rule_ids: &[String], now_ms: i64) -> StoreResult<Vec<(String, String, String, i64)>> {
+                    let mut q = QueryBuilder::<Db>::new("SELECT resource_type, resource_id, CASE WHEN ignored = 1 AND (ignore_until_ms IS NULL OR ignore_until_ms > ");
+                    q.push_bind(now_ms).push(") THEN 'IGNORED' ELSE compliance_type END AS effective, risk_level FROM evaluation_results WHERE account_id = ").push_bind(account.get());
+                    if !rule_ids.is_empty() {
+                        q.push(" AND rule_id IN (");
+                        let mut list = q.separated(", ");
+                        for id in rule_ids {
+                            list.push_bind(id.as_str());
+                        }
+                        q.push(")");
+                    }
+                    q.push(" ORDER BY resource_type, resource_id");
+                    let rows = q.build().fetch_all(&self.pool).await?;
+                    rows.iter().map(|r| Ok((r.try_get("resource_type")?, r.try_get("resource_id")?, r.try_get("effective")?, r.try_get("risk_level")?))).collect()
+                }
+
+                async fn set_ignored(&self, account: AccountId, rule_id: &str, resources: &[(String, String)], ignore: Option<(String, String, Option<i64>)>) -> StoreResult<u64> {
+                    let mut tx = self.pool.begin_with(<$store as $crate::shared_sql::Backend>::BEGIN_WRITE).await?;
+                    let mut changed = 0;
+                    for (resource_type, resource_id) in resources {
+                        let done = match &ignore {
+                            Some((reason, date, until)) => sqlx::query("UPDATE evaluation_results SET ignored = 1, ignore_reason = $1, ignore_date = $2, ignore_until_ms = $3 WHERE account_id = $4 AND rule_id = $5 AND resource_type = $6 AND resource_id = $7")
+                                .bind(reason).bind(date).bind(*until).bind(account.get()).bind(rule_id).bind(resource_type).bind(resource_id).execute(&mut *tx).await?,
+                            None => sqlx::query("UPDATE evaluation_results SET ignored = 0, ignore_reason = '', ignore_date = '', ignore_until_ms = NULL WHERE account_id = $1 AND rule_id = $2 AND resource_type = $3 AND resource_id = $4")
+                                .bind(account.get()).bind(rule_id).bind(resource_type).bind(resource_id).execute(&mut *tx).await?,
+                        };
+                        changed += done.rows_affected();
+                    }
+                    tx.commit().await?;
+                    Ok(changed)
+                }
+
+                async fn compliance_changes(&self, account: AccountId, resource_type: &str, resource_id: &str, window: (i64, i64), before_seq: Option<i64>, limit: u32) -> StoreResult<Vec<ComplianceChange>> {
+                    let rows = sqlx::query("SELECT seq, resource_type, resource_id, region, rule_id, rule_name, captured_ms, old_type, new_type FROM compliance_changes \
+                                            WHERE account_id = $1 AND resource_type = $2 AND resource_id = $3 AND captured_ms >= $4 AND captured_ms <= $5 AND seq < $6 \
+                                            ORDER BY seq DESC LIMIT $7")
+                        .bind(account.get()).bind(resource_type).bind(resource_id).bind(window.0).bind(window.1).bind(before_seq.unwrap_or(i64::MAX)).bind(i64::from(limit))
+                        .fetch_all(&self.pool).await?;
+                    rows.iter().map(change_from_row).collect()
+                }
+
+                async fn feed_cursor(&self) -> StoreResult<i64> {
+                    Ok(sqlx::query("SELECT seq FROM feed_cursors WHERE name = 'rule-evaluation'").fetch_one(&self.pool).await?.try_get("seq")?)
+                }
+
+                async fn advance_feed_cursor(&self, from: i64, to: i64) -> StoreResult<bool> {
+                    let done = sqlx::query("UPDATE feed_cursors SET seq = $1 WHERE name = 'rule-evaluation' AND seq = $2").bind(to).bind(from).execute(&self.pool).await?;
+                    Ok(done.rows_affected() == 1)
+                }
+
+                async fn remember_client_token(&self, account: AccountId, action: &str, token: &str, fingerprint: &str, response: &str, now_ms: i64, expire_before_ms: i64) -> StoreResult<Option<(String, String)>> {
+                    let mut tx = self.pool.begin_with(<$store as $crate::shared_sql::Backend>::BEGIN_WRITE).await?;
+                    sqlx::query("DELETE FROM client_tokens WHERE created_ms < $1").bind(expire_before_ms).execute(&mut *tx).await?;
+                    let known = sqlx::query("SELECT fingerprint, response FROM client_tokens WHERE account_id = $1 AND action = $2 AND token = $3")
+                        .bind(account.get()).bind(action).bind(token).fetch_optional(&mut *tx).await?;
+                    if let Some(row) = known {
+                        let remembered = (row.try_get("fingerprint")?, row.try_get("response")?);
+                        tx.commit().await?;
+                        return Ok(Some(remembered));
+                    }
+                    sqlx::query("INSERT INTO client_tokens (account_id, action, token, fingerprint, response, created_ms) VALUES ($1, $2, $3, $4, $5, $6)")
+                        .bind(account.get()).bind(action).bind(token).bind(fingerprint).bind(response).bind(now_ms).execute(&mut *tx).await?;
+                    tx.commit().await?;
+                    Ok(None)
+                }
+
+                async fn recall_client_token(&self, account: AccountId, action: &str, token: &str, expire_before_ms: i64) -> StoreResult<Option<(String, String)>> {
+                    let row = sqlx::query("SELECT fingerprint, response FROM client_tokens WHERE account_id = $1 AND action = $2 AND token = $3 AND created_ms >= $4")
+                        .bind(account.get()).bind(action).bind(token).bind(expire_before_ms).fetch_optional(&self.pool).await?;
+                    row.map(|r| Ok((r.try_get("fingerprint")?, r.try_get("response")?))).transpose()
+                }
+            }
+        }
+    };
+}
+
+pub(crate) use portable_rule_store;
