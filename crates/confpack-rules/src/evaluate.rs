@@ -129,9 +129,12 @@ fn leaf(leaf: &Leaf, config: &Value, ctx: &Ctx<'_>) -> Evaluation {
 
     if op.data_type == DataType::Array {
         // One selected array is the array; one selected scalar is a one-element array, so that
-        // `$.List[*].Field` means the same whether it selects one value or several.
+        // `$.List[*].Field` means the same whether it selects one value or several. One
+        // selected object stays a type mismatch.
         let outcome = match nodes.as_slice() {
-            [single] if single.is_array() || op.is_existence() => op.check(single, &desired, ctx.now_ms),
+            [single] if single.is_array() || single.is_object() || op.is_existence() => {
+                op.check(single, &desired, ctx.now_ms)
+            }
             many => op.check_elements(many.iter().copied(), &desired),
         };
         let shown = || match nodes.as_slice() {

@@ -328,6 +328,13 @@ fn extension_operators() {
     let none = json!({});
     assert_eq!(run(&leaf("$.X[*]", "CountLessOrEquals", json!(0)), &none), C);
     assert_eq!(run(&leaf("$.X", "NotEmpty", Value::Null), &none), N);
+    // One selected scalar is a one-element array for the Array operators.
+    let one = json!({"L": [{"F": "a"}]});
+    assert_eq!(run(&leaf("$.L[*].F", "ExcludeAll", json!("x,y")), &one), C);
+    assert_eq!(run(&leaf("$.L[*].F", "ExcludeAll", json!("a")), &one), N);
+    // The address operators need no desired value.
+    let no_desired = CompiledCondition::from_value(&json!({"featurePath": "$.X", "operator": "CidrNotAnyIp"})).unwrap();
+    assert_eq!(run(&no_desired, &json!({"X": "0.0.0.0/0"})), N);
     // A filter counts only the matching elements.
     let keys = json!({"Keys": [{"Status": "Active"}, {"Status": "Inactive"}, {"Status": "Active"}]});
     assert_eq!(run(&leaf("$.Keys[?(@.Status=='Active')]", "CountLessOrEquals", json!(1)), &keys), N);
