@@ -81,6 +81,26 @@ error_codes! {
     InvalidCompliancePackIdValue => ("Invalid.CompliancePackId.Value", 400, "The specified CompliancePackId does not exist."),
     /// A report for the pack is already being generated.
     CompliancePackReportCreating => ("CompliancePackReportCreating", 400, "The compliance pack report is being created."),
+    /// The rule does not exist in the caller's account.
+    ConfigRuleNotExists => ("ConfigRuleNotExists", 400, "The ConfigRule does not exist."),
+    /// A rule of that name exists already.
+    ConfigRuleExists => ("ConfigRuleExists", 400, "The ConfigRule already exists."),
+    /// The rule cannot be deleted (a compliance pack owns it).
+    ConfigRuleCanNotDelete => ("ConfigRuleCanNotDelete", 400, "The config rule cannot be deleted."),
+    /// Deactivation of a rule that is not active.
+    ConfigRuleStatusNotActive => ("ConfigRuleStatusNotActive", 400, "The status of the config rule is not active."),
+    /// Activation of a rule that is not inactive.
+    ConfigRuleStatusNotInActive => ("ConfigRuleStatusNotInActive", 400, "The status of the config rule is not inactive."),
+    /// More than 20 rule ids in one call.
+    InvalidConfigRuleIdsSizeExceed => ("Invalid.ConfigRuleIds.SizeExceed", 400, "The maximum number of ConfigRuleIds cannot exceed 20."),
+    /// The account reached its rule limit.
+    ExceedMaxRuleCount => ("ExceedMaxRuleCount", 400, "The maximum number of rules is exceeded."),
+    /// No managed rule has that identifier (confpack's code; the vendor documents none).
+    ManagedRuleNotExists => ("ManagedRuleNotExists", 400, "The specified managed rule does not exist."),
+    /// A condition rule's `Conditions` cannot be compiled (confpack's code).
+    InvalidConditionsValue => ("Invalid.Conditions.Value", 400, "The specified Conditions is invalid."),
+    /// PutEvaluations with a ResultToken that names no rule of the caller (confpack's code).
+    InvalidResultTokenValue => ("Invalid.ResultToken.Value", 400, "The specified ResultToken is invalid."),
 }
 
 /// A failure to report to the client: a code and a message that says what to fix.

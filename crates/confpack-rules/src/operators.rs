@@ -66,7 +66,7 @@ pub enum OperatorKind {
     StringContains,
     /// Negation of `StringContains`.
     NotStringContains,
-    /// actual == desired, compared as `f64`.
+    /// actual == desired, compared as `f64` (a numeric string counts as its number).
     Equals,
     /// actual != desired, compared as `f64`.
     NotEquals,
@@ -275,7 +275,9 @@ impl Operator {
                 None => Outcome::Mismatch(format!("{} expects a string, found {}", self.name, type_name(actual))),
             },
             DataType::Number => {
-                let Some(a) = actual.as_f64() else {
+                // Product APIs often return numbers as strings ("5"); a numeric string counts.
+                let number = actual.as_f64().or_else(|| actual.as_str().and_then(|t| t.trim().parse::<f64>().ok()));
+                let Some(a) = number.filter(|n| n.is_finite()) else {
                     return Outcome::Mismatch(format!("{} expects a number, found {}", self.name, type_name(actual)));
                 };
                 let Some(d) = desired.number else {

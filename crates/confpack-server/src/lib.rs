@@ -5,6 +5,7 @@
 mod app;
 mod auth;
 mod dispatch;
+pub mod evaluation;
 mod handlers;
 mod key_cache;
 mod nonce;

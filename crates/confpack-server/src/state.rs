@@ -40,6 +40,7 @@ pub(crate) struct Inner {
     pub(crate) throttle: Throttle,
     pub(crate) metrics: Option<PrometheusHandle>,
     changes: Arc<Notify>,
+    jobs: Arc<Notify>,
     shutting_down: AtomicBool,
 }
 
@@ -53,6 +54,7 @@ impl AppState {
             store,
             metrics,
             changes: Arc::new(Notify::new()),
+            jobs: Arc::new(Notify::new()),
             shutting_down: AtomicBool::new(false),
         }))
     }
@@ -84,6 +86,21 @@ impl AppState {
     /// Wakes the change-feed subscriber.
     pub(crate) fn notify_changes(&self) {
         self.0.changes.notify_waiters();
+    }
+
+    /// Wakes the evaluation job loop (a job was enqueued).
+    pub(crate) fn notify_jobs(&self) {
+        self.0.jobs.notify_one();
+    }
+
+    /// The notifier the job loop waits on.
+    pub(crate) fn job_notifier(&self) -> Arc<Notify> {
+        Arc::clone(&self.0.jobs)
+    }
+
+    /// The store.
+    pub(crate) fn store(&self) -> &dyn Store {
+        self.0.store.as_ref()
     }
 
     pub(crate) fn inner(&self) -> &Inner {

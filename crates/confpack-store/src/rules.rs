@@ -22,6 +22,10 @@ pub trait RuleStore: Send + Sync + 'static {
     /// `next_scheduled_ms` replaces the schedule.
     async fn update_rule(&self, rule: &ConfigRule, next_scheduled_ms: Option<i64>) -> StoreResult<()>;
 
+    /// Saves a rule's document (its evaluation status, mostly) without touching its name,
+    /// state or schedule columns; `NotFound` when it does not exist.
+    async fn save_rule_document(&self, rule: &ConfigRule) -> StoreResult<()>;
+
     /// Deletes a rule with its results and jobs; `NotFound` when it does not exist.
     async fn delete_rule(&self, account: AccountId, rule_id: &str) -> StoreResult<()>;
 

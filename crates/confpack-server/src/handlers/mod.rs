@@ -2,9 +2,14 @@
 //! its [`CallContext`] and returns the response fields, or an [`ApiError`].
 
 pub(crate) mod discovery;
+mod idempotency;
 pub(crate) mod ingestion;
+pub(crate) mod managed;
 mod paging;
 pub(crate) mod reports;
+pub(crate) mod results;
+mod rule_input;
+mod rule_view;
 pub(crate) mod rules;
 
 use confpack_model::AccountId;

@@ -117,6 +117,13 @@ macro_rules! portable_rule_store {
                     found_one(done.rows_affected(), || format!("rule {}", rule.rule_id))
                 }
 
+                async fn save_rule_document(&self, rule: &ConfigRule) -> StoreResult<()> {
+                    let done = sqlx::query("UPDATE config_rules SET document = $1 WHERE account_id = $2 AND rule_id = $3")
+                        .bind(rule_document(rule)?).bind(rule.account_id.get()).bind(&rule.rule_id)
+                        .execute(&self.pool).await?;
+                    found_one(done.rows_affected(), || format!("rule {}", rule.rule_id))
+                }
+
                 async fn delete_rule(&self, account: AccountId, rule_id: &str) -> StoreResult<()> {
                     let mut tx = self.pool.begin().await?;
                     let done = sqlx::query("DELETE FROM config_rules WHERE account_id = $1 AND rule_id = $2")

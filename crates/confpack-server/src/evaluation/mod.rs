@@ -1,0 +1,8 @@
+//! Rule evaluation: compiling stored rules into logic ([`compile`]), evaluating resources
+//! ([`CompiledRule::evaluate`]), and the background loops that run durable evaluation jobs,
+//! follow the change feed and fire schedules ([`worker`]).
+
+pub(crate) mod compile;
+pub mod worker;
+
+pub(crate) use compile::compile;

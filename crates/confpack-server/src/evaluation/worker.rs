@@ -1,0 +1,260 @@
+//! The evaluation loops every server runs: durable whole-scope jobs, change-triggered
+//! evaluation from the store's change feed, and schedules. All state lives in the store
+//! (jobs with leases, the feed cursor, each rule's next due time), so a restart or a crash
+//! loses nothing, and several nodes sharing one PostgreSQL split the work.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+
+use confpack_model::rule::frequency_ms;
+use confpack_model::{AccountId, EvaluationJob, ResourceEventType, ResultWrite};
+use confpack_store::{Store, StoreResult};
+
+use super::compile::{CompiledRule, compile};
+use crate::handlers::now_ms;
+use crate::state::AppState;
+
+/// How long a claimed job stays ours without renewal; a crashed node's job is taken over
+/// after this.
+const LEASE_MS: i64 = 30_000;
+/// Resources read per page of a whole-scope evaluation.
+const SCAN_PAGE: u32 = 1000;
+/// Results written per transaction.
+const WRITE_BATCH: usize = 2000;
+/// Changes read from the feed per round.
+const FEED_BATCH: u32 = 1000;
+/// How often the loops look at the store when nothing woke them.
+const IDLE_POLL: Duration = Duration::from_secs(1);
+/// How often schedules are checked.
+const SCHEDULE_TICK: Duration = Duration::from_secs(10);
+
+/// The trigger type of configuration-change evaluation.
+pub(crate) const CHANGE_TRIGGER: &str = "ConfigurationItemChangeNotification";
+/// The trigger type of periodic evaluation.
+pub(crate) const SCHEDULE_TRIGGER: &str = "ScheduledNotification";
+
+/// Starts the three loops on the current runtime.
+pub fn spawn(state: &AppState) {
+    let s = state.clone();
+    tokio::spawn(async move { job_loop(s).await });
+    let s = state.clone();
+    tokio::spawn(async move { feed_loop(s).await });
+    let s = state.clone();
+    tokio::spawn(async move { schedule_loop(s).await });
+}
+
+/// When a rule with these triggers is next due, counted from `now_ms`.
+pub(crate) fn next_due(trigger_types: &[String], frequency: &str, now_ms: i64) -> Option<i64> {
+    trigger_types.iter().any(|t| t == SCHEDULE_TRIGGER).then(|| now_ms + frequency_ms(frequency).unwrap_or(86_400_000))
+}
+
+async fn job_loop(state: AppState) {
+    let wake = state.job_notifier();
+    loop {
+        let store = state.store();
+        match store.claim_evaluation(now_ms(), LEASE_MS).await {
+            Ok(Some(job)) => {
+                let started = std::time::Instant::now();
+                match run_job(store, &job).await {
+                    Ok(()) => {
+                        tracing::info!(rule_id = %job.rule_id, attempts = job.attempts, elapsed_ms = started.elapsed().as_millis(), "evaluation finished");
+                        if let Err(e) = store.finish_evaluation(job.job_id).await {
+                            tracing::warn!(error = %e, "could not remove a finished evaluation job; it will run again");
+                        }
+                    }
+                    // The job stays leased and is retried once the lease runs out.
+                    Err(e) => tracing::warn!(rule_id = %job.rule_id, error = %e, "evaluation failed; it will be retried"),
+                }
+                continue;
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "cannot claim evaluation jobs"),
+        }
+        tokio::select! {
+            () = wake.notified() => {}
+            () = tokio::time::sleep(IDLE_POLL) => {}
+        }
+    }
+}
+
+/// Runs one whole-scope evaluation job: every resource in the rule's scope is evaluated,
+/// results of resources no longer in scope are removed, and the rule's status updated.
+pub(crate) async fn run_job(store: &dyn Store, job: &EvaluationJob) -> StoreResult<()> {
+    let Some(mut rule) = store.get_rule(job.account_id, &job.rule_id).await? else { return Ok(()) };
+    if rule.state != "ACTIVE" {
+        return Ok(());
+    }
+    let started = now_ms();
+    rule.status.first_evaluation_started = true;
+    match compile(&rule) {
+        Ok(compiled) => {
+            if compiled.evaluates() {
+                evaluate_scope(store, job.account_id, &[compiled], &job.message_type, job.revert_ignored, Some(job.job_id)).await?;
+                store.delete_results(job.account_id, &job.rule_id, Some(started), now_ms()).await?;
+            }
+            rule.status.last_success_ms = Some(now_ms());
+        }
+        Err(message) => {
+            tracing::warn!(rule_id = %rule.rule_id, %message, "rule does not compile");
+            rule.status.last_failed_ms = Some(now_ms());
+            rule.status.last_error_code = "RuleCompileError".to_owned();
+            rule.status.last_error_message = message;
+        }
+    }
+    // Re-read so that an update made while evaluating is not overwritten.
+    if let Some(mut current) = store.get_rule(job.account_id, &job.rule_id).await? {
+        current.status = rule.status;
+        store.save_rule_document(&current).await?;
+    }
+    Ok(())
+}
+
+/// Evaluates `rules` over every live resource of their types, reading each type's resources
+/// once whatever the number of rules, and writes the results in batches. Renews `job`'s
+/// lease as pages go by.
+pub(crate) async fn evaluate_scope(
+    store: &dyn Store,
+    account: AccountId,
+    rules: &[CompiledRule],
+    message_type: &str,
+    revert_ignored: bool,
+    job: Option<i64>,
+) -> StoreResult<u64> {
+    let mut types: Vec<String> = rules.iter().flat_map(|r| r.resource_types.iter().cloned()).collect();
+    types.sort_unstable();
+    types.dedup();
+    if types.is_empty() {
+        return Ok(0);
+    }
+    let mut after = None;
+    let mut batch: Vec<ResultWrite> = Vec::with_capacity(WRITE_BATCH);
+    let mut written = 0_u64;
+    loop {
+        let page = store.scan_resources(account, &types, after.take(), SCAN_PAGE).await?;
+        let Some(last) = page.last() else { break };
+        after = Some((last.record.resource_type.clone(), last.record.resource_id.clone()));
+        let now = now_ms();
+        for resource in &page {
+            for rule in rules.iter().filter(|r| r.covers(resource)) {
+                if let Some(result) = rule.evaluate(store, resource, message_type, now).await? {
+                    batch.push(result);
+                }
+            }
+        }
+        if batch.len() >= WRITE_BATCH {
+            written += flush(store, account, &mut batch, revert_ignored).await?;
+            if let Some(job_id) = job {
+                store.renew_evaluation(job_id, now_ms() + LEASE_MS).await?;
+            }
+        }
+        if page.len() < SCAN_PAGE as usize {
+            break;
+        }
+    }
+    written += flush(store, account, &mut batch, revert_ignored).await?;
+    Ok(written)
+}
+
+async fn flush(store: &dyn Store, account: AccountId, batch: &mut Vec<ResultWrite>, revert: bool) -> StoreResult<u64> {
+    if batch.is_empty() {
+        return Ok(0);
+    }
+    store.put_results(account, batch, revert, now_ms()).await?;
+    let n = batch.len() as u64;
+    batch.clear();
+    Ok(n)
+}
+
+async fn feed_loop(state: AppState) {
+    let wake = state.change_notifier();
+    loop {
+        match follow_feed(state.store()).await {
+            // A full batch means more is waiting: go on at once.
+            Ok(n) if n >= FEED_BATCH as usize => continue,
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "change-triggered evaluation failed; retrying"),
+        }
+        tokio::select! {
+            () = wake.notified() => {}
+            () = tokio::time::sleep(IDLE_POLL) => {}
+        }
+    }
+}
+
+/// Evaluates the resources changed since the feed cursor with the change-triggered rules
+/// covering them, then moves the cursor. Returns how many changes were read.
+pub(crate) async fn follow_feed(store: &dyn Store) -> StoreResult<usize> {
+    let cursor = store.feed_cursor().await?;
+    let changes = store.changes_since(cursor, FEED_BATCH).await?;
+    let Some(&(last_seq, _)) = changes.last() else { return Ok(0) };
+    let mut rules_of: HashMap<AccountId, Vec<CompiledRule>> = HashMap::new();
+    let mut results: BTreeMap<AccountId, Vec<ResultWrite>> = BTreeMap::new();
+    for (_, change) in &changes {
+        let account = change.account_id;
+        if change.event_type == ResourceEventType::Remove {
+            store.delete_resource_results(account, &change.resource_type, &change.resource_id, now_ms()).await?;
+            continue;
+        }
+        if !rules_of.contains_key(&account) {
+            let compiled = store
+                .list_rules(account)
+                .await?
+                .iter()
+                .filter(|r| r.state == "ACTIVE" && r.trigger_types.iter().any(|t| t == CHANGE_TRIGGER))
+                .filter_map(|r| compile(r).ok())
+                .filter(CompiledRule::evaluates)
+                .collect();
+            rules_of.insert(account, compiled);
+        }
+        let rules = &rules_of[&account];
+        if !rules.iter().any(|r| r.resource_types.contains(&change.resource_type)) {
+            continue;
+        }
+        let Some(resource) = store.get_resource(account, &change.resource_type, &change.resource_id).await? else {
+            continue;
+        };
+        // A later change of the same resource in this batch is read as it is now anyway.
+        if resource.deleted {
+            continue;
+        }
+        let now = now_ms();
+        for rule in rules.iter().filter(|r| r.covers(&resource)) {
+            if let Some(result) = rule.evaluate(store, &resource, CHANGE_TRIGGER, now).await? {
+                results.entry(account).or_default().push(result);
+            }
+        }
+    }
+    for (account, batch) in &results {
+        store.put_results(*account, batch, false, now_ms()).await?;
+    }
+    if !store.advance_feed_cursor(cursor, last_seq).await? {
+        // Another node processed this batch as well; results are idempotent upserts.
+        tracing::debug!("feed cursor moved by another node");
+    }
+    Ok(changes.len())
+}
+
+async fn schedule_loop(state: AppState) {
+    loop {
+        tokio::time::sleep(SCHEDULE_TICK).await;
+        if let Err(e) = fire_schedules(&state).await {
+            tracing::warn!(error = %e, "checking rule schedules failed");
+        }
+    }
+}
+
+async fn fire_schedules(state: &AppState) -> StoreResult<()> {
+    let store = state.store();
+    let now = now_ms();
+    for (account, rule_id, due) in store.due_scheduled_rules(now).await? {
+        let Some(rule) = store.get_rule(account, &rule_id).await? else { continue };
+        let period = frequency_ms(&rule.maximum_execution_frequency).unwrap_or(86_400_000);
+        // A server that was down skips the missed periods rather than running them all.
+        let next = if due + period > now { due + period } else { now + period };
+        if store.advance_schedule(account, &rule_id, due, next).await? {
+            store.enqueue_evaluation(account, &rule_id, SCHEDULE_TRIGGER, false, now).await?;
+            state.notify_jobs();
+        }
+    }
+    Ok(())
+}
