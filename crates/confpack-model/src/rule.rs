@@ -312,7 +312,11 @@ mod tests {
         assert!(!RuleScope { exclude_resource_ids: vec!["i-1".into()], ..Default::default() }.covers(&s));
         assert!(!RuleScope { exclude_tags: vec![pair("env", "")], ..Default::default() }.covers(&s));
         assert!(RuleScope { tags: vec![pair("env", "prod"), pair("team", "a")], ..Default::default() }.covers(&s));
-        let and = RuleScope { tags: vec![pair("env", "prod"), pair("team", "a")], tag_key_logic: "AND".into(), ..Default::default() };
+        let and = RuleScope {
+            tags: vec![pair("env", "prod"), pair("team", "a")],
+            tag_key_logic: "AND".into(),
+            ..Default::default()
+        };
         assert!(!and.covers(&s));
         assert!(RuleScope { tag_key: "env".into(), tag_value: "prod".into(), ..Default::default() }.covers(&s));
         assert!(!RuleScope { tag_key: "env".into(), tag_value: "dev".into(), ..Default::default() }.covers(&s));

@@ -63,7 +63,9 @@ async fn job_loop(state: AppState) {
                         }
                     }
                     // The job stays leased and is retried once the lease runs out.
-                    Err(e) => tracing::warn!(rule_id = %job.rule_id, error = %e, "evaluation failed; it will be retried"),
+                    Err(e) => {
+                        tracing::warn!(rule_id = %job.rule_id, error = %e, "evaluation failed; it will be retried")
+                    }
                 }
                 continue;
             }
@@ -89,7 +91,15 @@ pub(crate) async fn run_job(store: &dyn Store, job: &EvaluationJob) -> StoreResu
     match compile(&rule) {
         Ok(compiled) => {
             if compiled.evaluates() {
-                evaluate_scope(store, job.account_id, &[compiled], &job.message_type, job.revert_ignored, Some(job.job_id)).await?;
+                evaluate_scope(
+                    store,
+                    job.account_id,
+                    &[compiled],
+                    &job.message_type,
+                    job.revert_ignored,
+                    Some(job.job_id),
+                )
+                .await?;
                 store.delete_results(job.account_id, &job.rule_id, Some(started), now_ms()).await?;
             }
             rule.status.last_success_ms = Some(now_ms());

@@ -146,7 +146,12 @@ pub(crate) async fn evaluate_pre_config_rules(ctx: &CallContext<'_>) -> ActionRe
         for (identifier, params) in named {
             let rule = managed_rule(&identifier)?;
             let (compliance, annotation) = if rule.spec.resource_types.contains(&acs) {
-                let e = rule.evaluate(RuleInput { configuration: &properties, params: &params, related: &BTreeMap::new(), now_ms: now });
+                let e = rule.evaluate(RuleInput {
+                    configuration: &properties,
+                    params: &params,
+                    related: &BTreeMap::new(),
+                    now_ms: now,
+                });
                 (e.compliance_type.as_str(), e.annotation.map(|a| a.to_json_string()).unwrap_or_default())
             } else {
                 let reason = format!("{identifier} evaluates {:?}, not {acs}", rule.spec.resource_types);

@@ -106,9 +106,12 @@ pub(crate) async fn list_config_rule_evaluation_results(ctx: &CallContext<'_>) -
     }
     if let Some(pack) = p.optional("CompliancePackId") {
         let of_pack = pack_rules(ctx, pack).await?;
-        rule_ids = if rule_ids.is_empty() { of_pack } else { rule_ids.into_iter().filter(|r| of_pack.contains(r)).collect() };
+        rule_ids =
+            if rule_ids.is_empty() { of_pack } else { rule_ids.into_iter().filter(|r| of_pack.contains(r)).collect() };
         if rule_ids.is_empty() {
-            return reply(&json!({"EvaluationResults": {"EvaluationResultList": [], "MaxResults": max_results(p, Some(10))?}}));
+            return reply(
+                &json!({"EvaluationResults": {"EvaluationResultList": [], "MaxResults": max_results(p, Some(10))?}}),
+            );
         }
     }
     let query = ResultQuery {
@@ -146,7 +149,8 @@ pub(crate) async fn get_resource_compliance_by_config_rule(ctx: &CallContext<'_>
         .filter(|c| only.as_ref().is_none_or(|t| *t == c.compliance_type))
         .map(|c| json!({"ComplianceType": c.compliance_type, "Count": c.count}))
         .collect();
-    let total: i64 = counts.iter().filter(|c| only.as_ref().is_none_or(|t| *t == c.compliance_type)).map(|c| c.count).sum();
+    let total: i64 =
+        counts.iter().filter(|c| only.as_ref().is_none_or(|t| *t == c.compliance_type)).map(|c| c.count).sum();
     reply(&json!({"ComplianceResult": {"Compliances": items, "TotalCount": total}}))
 }
 
@@ -256,7 +260,8 @@ fn ignore_until(ctx: &CallContext<'_>) -> Result<(String, Option<i64>), ApiError
     let Some(date) = ctx.params.optional("IgnoreDate").filter(|d| !d.is_empty()) else {
         return Ok((String::new(), None));
     };
-    let parsed = (date.len() == 10).then(|| confpack_rules::time::instant_ms(&Value::String(date.to_owned()))).flatten();
+    let parsed =
+        (date.len() == 10).then(|| confpack_rules::time::instant_ms(&Value::String(date.to_owned()))).flatten();
     match parsed {
         Some(ms) => Ok((date.to_owned(), Some(ms))),
         None => Err(ApiError::invalid_parameter("IgnoreDate", "use a date such as 2026-12-31")),
@@ -291,7 +296,8 @@ pub(crate) async fn revert_evaluation_results(ctx: &CallContext<'_>) -> ActionRe
 /// newest first.
 pub(crate) async fn get_resource_compliance_timeline(ctx: &CallContext<'_>) -> ActionResult {
     let p = ctx.params;
-    let (resource_type, resource_id, region) = (p.required("ResourceType")?, p.required("ResourceId")?, p.required("Region")?);
+    let (resource_type, resource_id, region) =
+        (p.required("ResourceType")?, p.required("ResourceId")?, p.required("Region")?);
     let now = now_ms();
     let end = p.int_in("EndTime", 0, i64::MAX)?.unwrap_or(now);
     let start = p.int_in("StartTime", 0, i64::MAX)?.unwrap_or(end - 30 * 86_400_000);
@@ -364,7 +370,10 @@ pub(crate) async fn put_evaluations(ctx: &CallContext<'_>) -> ActionResult {
         let need = |f: &str| text(f).ok_or_else(|| ApiError::invalid_parameter(&at(f), "it is required"));
         let compliance = need("complianceType")?;
         if !["COMPLIANT", "NON_COMPLIANT", "NOT_APPLICABLE", "INSUFFICIENT_DATA"].contains(&compliance.as_str()) {
-            return Err(ApiError::invalid_parameter(&at("complianceType"), "use COMPLIANT, NON_COMPLIANT, NOT_APPLICABLE or INSUFFICIENT_DATA"));
+            return Err(ApiError::invalid_parameter(
+                &at("complianceType"),
+                "use COMPLIANT, NON_COMPLIANT, NOT_APPLICABLE or INSUFFICIENT_DATA",
+            ));
         }
         if let Some(account) = item.get("accountId").filter(|v| !v.is_null()) {
             let given = account.as_i64().map(|a| a.to_string()).or_else(|| account.as_str().map(str::to_owned));
@@ -373,7 +382,8 @@ pub(crate) async fn put_evaluations(ctx: &CallContext<'_>) -> ActionResult {
             }
         }
         let (resource_type, resource_id) = (need("complianceResourceType")?, need("complianceResourceId")?);
-        let stored = ctx.store().get_resource(ctx.account(), &resource_type, &resource_id).await.map_err(store_failure)?;
+        let stored =
+            ctx.store().get_resource(ctx.account(), &resource_type, &resource_id).await.map_err(store_failure)?;
         let annotation = match item.get("annotation") {
             Some(Value::String(s)) if serde_json::from_str::<Value>(s).is_ok_and(|v| v.is_object()) => s.clone(),
             Some(Value::String(s)) => json!({"reason": s}).to_string(),
@@ -384,7 +394,9 @@ pub(crate) async fn put_evaluations(ctx: &CallContext<'_>) -> ActionResult {
             rule_id: rule.rule_id.clone(),
             rule_name: rule.name.clone(),
             risk_level: rule.risk_level,
-            region: text("complianceRegionId").or_else(|| stored.as_ref().map(|r| r.record.region.clone())).unwrap_or_default(),
+            region: text("complianceRegionId")
+                .or_else(|| stored.as_ref().map(|r| r.record.region.clone()))
+                .unwrap_or_default(),
             resource_name: stored.as_ref().map(|r| r.record.resource_name.clone()).unwrap_or_default(),
             resource_group_id: stored.as_ref().map(|r| r.record.resource_group_id.clone()).unwrap_or_default(),
             resource_type,

@@ -59,7 +59,10 @@ pub(crate) fn apply_scope(params: &Params, scope: &mut RuleScope) -> Result<(), 
     }
     for t in &scope.resource_types {
         if !confpack_inventory::registry::is_well_formed(t) {
-            return Err(ApiError::invalid_parameter("ResourceTypesScope", format!("{t:?} is not a resource type such as ACS::ECS::Instance")));
+            return Err(ApiError::invalid_parameter(
+                "ResourceTypesScope",
+                format!("{t:?} is not a resource type such as ACS::ECS::Instance"),
+            ));
         }
     }
     if let Some(name) = params.optional("ResourceNameScope") {
@@ -111,7 +114,9 @@ pub(crate) fn input_parameters(params: &Params) -> Result<Option<BTreeMap<String
                     ApiError::invalid_parameter("InputParameters", format!("{k} must be a string or a list of strings"))
                 })
             }
-            _ => Err(ApiError::invalid_parameter("InputParameters", format!("{k} must be a string, number or boolean"))),
+            _ => {
+                Err(ApiError::invalid_parameter("InputParameters", format!("{k} must be a string, number or boolean")))
+            }
         })
         .collect::<Result<_, _>>()
         .map(Some)
@@ -137,17 +142,17 @@ pub(crate) fn validate(rule: &ConfigRule) -> Result<(), ApiError> {
             if !foreign.is_empty() {
                 return Err(ApiError::invalid_parameter(
                     "ResourceTypesScope",
-                    format!(
-                        "{} evaluates {:?}, not {foreign:?}",
-                        rule.source_identifier, managed.spec.resource_types
-                    ),
+                    format!("{} evaluates {:?}, not {foreign:?}", rule.source_identifier, managed.spec.resource_types),
                 ));
             }
         }
         CUSTOM_CONFIGURATION => {
             let text = rule.conditions.as_deref().unwrap_or_default();
             CompiledCondition::parse(text).map_err(|e| {
-                ApiError::with_message(ErrorCode::InvalidConditionsValue, format!("The specified Conditions is invalid: {e}"))
+                ApiError::with_message(
+                    ErrorCode::InvalidConditionsValue,
+                    format!("The specified Conditions is invalid: {e}"),
+                )
             })?;
             if rule.scope.resource_types.is_empty() {
                 return Err(ApiError::missing_parameter("ResourceTypesScope"));

@@ -100,10 +100,8 @@ pub(crate) fn managed_view(managed: &ManagedRule) -> Map<String, Value> {
     let (compulsory, optional) = parameter_details(managed);
     let triggers: Vec<String> = s.trigger_types.iter().map(|t| t.as_str().to_owned()).collect();
     let frequency = s.maximum_execution_frequency.clone().unwrap_or_default();
-    let details: Vec<Value> = triggers
-        .iter()
-        .map(|t| json!({"MaximumExecutionFrequency": frequency, "MessageType": t}))
-        .collect();
+    let details: Vec<Value> =
+        triggers.iter().map(|t| json!({"MaximumExecutionFrequency": frequency, "MessageType": t})).collect();
     let view = json!({
         "CompulsoryInputParameterDetails": compulsory,
         "ConfigRuleName": s.name,
@@ -126,7 +124,8 @@ pub(crate) fn managed_view(managed: &ManagedRule) -> Map<String, Value> {
 /// GetConfigRule's `ConfigRule`.
 pub(crate) fn rule_detail(rule: &ConfigRule, evaluating: bool, compliance: (String, i64)) -> Value {
     let s = &rule.scope;
-    let managed = (rule.source_owner == ALIYUN).then(|| confpack_rules::catalogue().get(&rule.source_identifier)).flatten();
+    let managed =
+        (rule.source_owner == ALIYUN).then(|| confpack_rules::catalogue().get(&rule.source_identifier)).flatten();
     let managed_block = managed.map_or_else(
         || json!({}),
         |m| {

@@ -58,7 +58,10 @@ pub(crate) async fn schedule_evaluation(
     message_type: &str,
     revert: bool,
 ) -> Result<(), ApiError> {
-    ctx.store().enqueue_evaluation(ctx.account(), rule_id, message_type, revert, now_ms()).await.map_err(store_failure)?;
+    ctx.store()
+        .enqueue_evaluation(ctx.account(), rule_id, message_type, revert, now_ms())
+        .await
+        .map_err(store_failure)?;
     ctx.state.notify_jobs();
     Ok(())
 }
@@ -73,7 +76,7 @@ pub(crate) async fn create_config_rule(ctx: &CallContext<'_>) -> ActionResult {
         let now = now_ms();
         let mut rule = ConfigRule {
             account_id: ctx.account(),
-            rule_id: hex_id("cr-", 20),
+            rule_id: hex_id("cr", 20),
             name,
             description: String::new(),
             source_owner: owner.clone(),
@@ -88,7 +91,7 @@ pub(crate) async fn create_config_rule(ctx: &CallContext<'_>) -> ActionResult {
             scope: RuleScope::default(),
             tags: Vec::new(),
             created_by: None,
-            result_token: format!("rt-{}", hex_id("", 32)),
+            result_token: hex_id("rt", 32),
             created_ms: now,
             modified_ms: now,
             status: EvaluationStatus { first_activated_ms: Some(now), ..EvaluationStatus::default() },
@@ -166,8 +169,10 @@ pub(crate) async fn get_config_rule(ctx: &CallContext<'_>) -> ActionResult {
     let rule = load_rule(ctx, ctx.params.required("ConfigRuleId")?).await?;
     let store = ctx.store();
     let evaluating = store.rules_evaluating(ctx.account()).await.map_err(store_failure)?;
-    let counts =
-        store.count_results(ctx.account(), std::slice::from_ref(&rule.rule_id), now_ms()).await.map_err(store_failure)?;
+    let counts = store
+        .count_results(ctx.account(), std::slice::from_ref(&rule.rule_id), now_ms())
+        .await
+        .map_err(store_failure)?;
     let detail = rule_detail(&rule, evaluating.contains(&rule.rule_id), compliance_of(&counts));
     reply(&json!({ "ConfigRule": detail }))
 }
