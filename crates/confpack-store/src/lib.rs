@@ -22,7 +22,7 @@ use confpack_model::{
 pub use error::StoreError;
 pub use postgres::PostgresStore;
 pub use query::{CountGroup, ResourcePage, ResourceQuery, ResultCount, ResultQuery, TimelineQuery};
-pub use rules::RuleStore;
+pub use rules::{RuleStore, TokenedRequest};
 pub use sqlite::SqliteStore;
 
 /// The result of a store operation.

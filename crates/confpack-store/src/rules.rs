@@ -6,6 +6,19 @@ use confpack_model::{AccountId, ComplianceChange, ConfigRule, EvaluationJob, Res
 
 use crate::{ResultCount, ResultQuery, StoreResult};
 
+/// A request made with a ClientToken, as remembered for replays.
+#[derive(Clone, Copy, Debug)]
+pub struct TokenedRequest<'a> {
+    /// The action.
+    pub action: &'a str,
+    /// The ClientToken.
+    pub token: &'a str,
+    /// A hash of the request's parameters.
+    pub fingerprint: &'a str,
+    /// The response's fields as JSON text.
+    pub response: &'a str,
+}
+
 /// Config rules and everything their evaluation records.
 #[async_trait]
 pub trait RuleStore: Send + Sync + 'static {
@@ -150,10 +163,7 @@ pub trait RuleStore: Send + Sync + 'static {
     async fn remember_client_token(
         &self,
         account: AccountId,
-        action: &str,
-        token: &str,
-        fingerprint: &str,
-        response: &str,
+        request: &TokenedRequest<'_>,
         now_ms: i64,
         expire_before_ms: i64,
     ) -> StoreResult<Option<(String, String)>>;

@@ -65,7 +65,7 @@ impl CompiledRule {
     /// Whether the rule's scope covers a resource.
     pub(crate) fn covers(&self, resource: &StoredResource) -> bool {
         let r = &resource.record;
-        self.resource_types.iter().any(|t| *t == r.resource_type)
+        self.resource_types.contains(&r.resource_type)
             && self.rule.scope.covers(&ScopeSubject {
                 resource_type: &r.resource_type,
                 resource_id: &r.resource_id,

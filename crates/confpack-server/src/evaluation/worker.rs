@@ -205,7 +205,7 @@ pub(crate) async fn follow_feed(store: &dyn Store) -> StoreResult<usize> {
             store.delete_resource_results(account, &change.resource_type, &change.resource_id, now_ms()).await?;
             continue;
         }
-        if !rules_of.contains_key(&account) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = rules_of.entry(account) {
             let compiled = store
                 .list_rules(account)
                 .await?
@@ -214,7 +214,7 @@ pub(crate) async fn follow_feed(store: &dyn Store) -> StoreResult<usize> {
                 .filter_map(|r| compile(r).ok())
                 .filter(CompiledRule::evaluates)
                 .collect();
-            rules_of.insert(account, compiled);
+            slot.insert(compiled);
         }
         let rules = &rules_of[&account];
         if !rules.iter().any(|r| r.resource_types.contains(&change.resource_type)) {

@@ -4,6 +4,7 @@
 //! action for 24 hours.
 
 use confpack_protocol::{ApiError, ErrorCode};
+use confpack_store::TokenedRequest;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -60,7 +61,8 @@ where
     }
     let fields = run().await?;
     let text = Value::Object(fields.clone()).to_string();
-    match store.remember_client_token(ctx.account(), action, token, &print, &text, now, now - RETENTION_MS).await {
+    let request = TokenedRequest { action, token, fingerprint: &print, response: &text };
+    match store.remember_client_token(ctx.account(), &request, now, now - RETENTION_MS).await {
         Ok(None) => Ok(fields),
         // A concurrent request with the same token won the race: answer as it did.
         Ok(Some((known, response))) => replay(&known, &print, &response),

@@ -377,7 +377,8 @@ macro_rules! portable_rule_store {
                     Ok(done.rows_affected() == 1)
                 }
 
-                async fn remember_client_token(&self, account: AccountId, action: &str, token: &str, fingerprint: &str, response: &str, now_ms: i64, expire_before_ms: i64) -> StoreResult<Option<(String, String)>> {
+                async fn remember_client_token(&self, account: AccountId, request: &$crate::TokenedRequest<'_>, now_ms: i64, expire_before_ms: i64) -> StoreResult<Option<(String, String)>> {
+                    let $crate::TokenedRequest { action, token, fingerprint, response } = *request;
                     let mut tx = self.pool.begin_with(<$store as $crate::shared_sql::Backend>::BEGIN_WRITE).await?;
                     sqlx::query("DELETE FROM client_tokens WHERE created_ms < $1").bind(expire_before_ms).execute(&mut *tx).await?;
                     let known = sqlx::query("SELECT fingerprint, response FROM client_tokens WHERE account_id = $1 AND action = $2 AND token = $3")

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use confpack_model::{AccountId, ConfigRule, EvaluationStatus, ResultWrite, RuleScope};
-use confpack_store::{ResultQuery, Store, StoreError};
+use confpack_store::{ResultQuery, Store, StoreError, TokenedRequest};
 
 use crate::cases::Reopen;
 
@@ -179,10 +179,11 @@ pub async fn schedules_and_the_feed_cursor_move_once(store: &dyn Store, _: &Reop
 pub async fn client_tokens_remember_the_first_request(store: &dyn Store, _: &Reopen<'_>) {
     let a = account(store, "a").await;
     let b = account(store, "b").await;
-    let first =
-        store.remember_client_token(a, "CreateConfigRule", "t1", "fp1", "{\"x\":1}", NOW, 0).await.expect("remember");
+    let request =
+        |fingerprint, response| TokenedRequest { action: "CreateConfigRule", token: "t1", fingerprint, response };
+    let first = store.remember_client_token(a, &request("fp1", "{\"x\":1}"), NOW, 0).await.expect("remember");
     assert!(first.is_none());
-    let again = store.remember_client_token(a, "CreateConfigRule", "t1", "fp2", "{}", NOW, 0).await.expect("remember");
+    let again = store.remember_client_token(a, &request("fp2", "{}"), NOW, 0).await.expect("remember");
     assert_eq!(again, Some(("fp1".to_owned(), "{\"x\":1}".to_owned())));
     assert_eq!(
         store.recall_client_token(a, "CreateConfigRule", "t1", 0).await.expect("recall").map(|r| r.0),
