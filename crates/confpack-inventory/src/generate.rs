@@ -8,10 +8,12 @@
 //!   vSwitch, security groups and snapshot policy, a disk's instance and KMS key, a load
 //!   balancer's backends and a trail's bucket all come earlier in the same stream. An
 //!   instance's EIP is the item right after the instance.
-//! - **A controlled mix.** Each compliance-relevant property (OSS ACL, encryption and
-//!   logging; 0.0.0.0/0 on 22/3389; public IPs; deletion protection; disk encryption;
-//!   database whitelists, SSL, TDE and backups; MFA and AccessKey age; key rotation;
-//!   trail coverage; …) passes for about 70% of resources, independently.
+//! - **A controlled mix.** Each compliance-relevant property (OSS ACL, encryption,
+//!   logging, versioning and bucket policy; 0.0.0.0/0 on 22/3389; public IPs; deletion
+//!   protection; the Security Center agent; disk encryption; database whitelists, SSL,
+//!   TDE, disk encryption and backups; MFA, AccessKey age, group membership and directly
+//!   attached policies; key rotation; trail coverage; …) passes for about 70% of
+//!   resources, independently.
 //! - **Reproducible.** Output depends only on the options: a seeded `StdRng`, ordered
 //!   maps, no clock. Times are laid out before [`REFERENCE_TIME_MS`].
 //! - **Streaming.** One block (tens of resources) is held at a time, so memory stays

@@ -69,7 +69,8 @@ pub(super) fn instance<E: Emit>(run: &mut Run, block: &Block, i: usize, eip_foll
         e.num("Memory", memory);
         e.num("GPUAmount", gpus);
         e.str("GPUSpec", gpu_spec);
-        e.str("Status", if run.chance(0.9) { "Running" } else { "Stopped" });
+        let running = run.chance(0.9);
+        e.str("Status", if running { "Running" } else { "Stopped" });
         e.str("RegionId", &region_name);
         e.str("ZoneId", &zone);
         e.str("InstanceNetworkType", "vpc");
@@ -120,6 +121,16 @@ pub(super) fn instance<E: Emit>(run: &mut Run, block: &Block, i: usize, eip_foll
             e.str("HttpTokens", if run.compliant() { "required" } else { "optional" });
         });
         e.str("RamRoleName", if run.compliant() { "AliyunECSInstanceForAppRole" } else { "" });
+        // The Security Center agent (DescribeCloudCenterInstances): online on the compliant
+        // share of running instances; a stopped instance's agent is offline.
+        let agent = if !running {
+            "offline"
+        } else if run.compliant() {
+            "online"
+        } else {
+            run.pick(&["offline", "offline", "pause"])
+        };
+        e.str("ClientStatus", agent);
     });
 }
 
@@ -210,7 +221,11 @@ pub(super) fn security_group<E: Emit>(run: &mut Run, block: &Block, s: usize, e:
                     });
                 };
             rule("ingress", "TCP", "22/22", &vpc_cidr, "1", "ssh from the VPC");
-            rule("ingress", "ICMP", "-1/-1", &vpc_cidr, "100", "");
+            // Ping allowed (ICMP reports all ports, -1/-1), half the time from anywhere.
+            if !run.compliant() {
+                let source = if run.chance(0.5) { "0.0.0.0/0" } else { &vpc_cidr };
+                rule("ingress", "ICMP", "-1/-1", source, "100", "ping");
+            }
             if !run.compliant() {
                 let port = run.pick(&["22/22", "3389/3389", "22/22"]);
                 rule("ingress", "TCP", port, "0.0.0.0/0", "1", "temporary access");
@@ -225,6 +240,8 @@ pub(super) fn security_group<E: Emit>(run: &mut Run, block: &Block, s: usize, e:
                 rule("egress", "ALL", "-1/-1", "0.0.0.0/0", "100", "");
             }
         });
+        // Groups a cloud service creates and manages for itself (DescribeSecurityGroups).
+        e.bool("ServiceManaged", run.chance(0.05));
     });
 }
 

@@ -120,6 +120,12 @@ pub(super) fn rds<E: Emit>(run: &mut Run, block: &Block, r: usize, e: &mut E) {
         e.str("MaintainTime", "18:00Z-22:00Z");
         e.bool("DeletionProtection", run.compliant());
         e.str("GuardDBInstanceId", "");
+        // Cloud disk encryption (DescribeDBInstanceEncryptionKey): the block's key when it
+        // has one, otherwise the RDS service key.
+        let disk_key =
+            if run.compliant() { block.kms_key.clone().unwrap_or_else(|| run.uuid()) } else { String::new() };
+        e.str("EncryptionKey", &disk_key);
+        e.str("EncryptionKeyStatus", if disk_key.is_empty() { "" } else { "Enabled" });
     });
 }
 

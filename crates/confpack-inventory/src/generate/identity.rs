@@ -28,7 +28,7 @@ pub(super) fn account<E: Emit>(run: &mut Run, e: &mut E) {
             e.bool("RequireUppercaseCharacters", strong);
             e.bool("RequireNumbers", true);
             e.bool("RequireSymbols", strong);
-            e.bool("HardExpiry", false);
+            e.bool("HardExpiry", strong);
             e.num("MaxPasswordAge", if strong { 90 } else { 0 });
             e.num("PasswordReusePrevention", if strong { 5 } else { 0 });
             e.num("MaxLoginAttemps", if strong { 5 } else { 0 });
@@ -86,7 +86,10 @@ pub(super) fn ram_user<E: Emit>(run: &mut Run, block: &Block, u: usize, e: &mut 
     let envelope = Envelope::new("ACS::RAM::User", &user_id, GLOBAL, name, created_ms).grouped(run);
     envelope.emit(e, |e| {
         let created = dates::seconds(created_ms);
-        e.str("UpdateDate", &dates::seconds(run.time_after(created_ms)));
+        // The compliant share was changed lately, which ram-user-last-login-expired-check
+        // reads when a user has no logon record.
+        let updated = if run.compliant() { run.days_ago(1, 80).max(created_ms) } else { run.time_after(created_ms) };
+        e.str("UpdateDate", &dates::seconds(updated));
         e.str("UserName", name);
         e.wrapped("AccessKeys", "AccessKey", |e| {
             for _ in 0..run.between(0, 2) {
@@ -106,8 +109,50 @@ pub(super) fn ram_user<E: Emit>(run: &mut Run, block: &Block, u: usize, e: &mut 
                 e.str("CreateDate", &created);
             }
         });
+        // The compliant share gets its permissions through one or two groups, the rest
+        // through policies attached to the user directly (ListGroupsForUser,
+        // ListPoliciesForUser).
+        e.wrapped("Groups", "Group", |e| {
+            if run.compliant() {
+                let first = usize::try_from(run.between(0, USER_GROUPS.len() as u64 - 1)).expect("small");
+                for n in 0..usize::try_from(run.between(1, 2)).expect("small") {
+                    let joined = dates::seconds(run.time_after(created_ms));
+                    e.object(|e| {
+                        e.str("GroupName", USER_GROUPS[(first + n) % USER_GROUPS.len()]);
+                        e.str("Comments", "");
+                        e.str("JoinDate", &joined);
+                    });
+                }
+            }
+        });
+        e.wrapped("Policies", "Policy", |e| {
+            if !run.compliant() {
+                // A system policy, or one of the block's custom policies (emitted earlier).
+                let (policy, kind) = if run.chance(0.5) || block.policies.is_empty() {
+                    (run.pick(&SYSTEM_POLICIES), "System")
+                } else {
+                    let p = usize::try_from(run.between(0, block.policies.len() as u64 - 1)).expect("small");
+                    (block.policies[p].as_str(), "Custom")
+                };
+                let attached = dates::seconds(run.time_after(created_ms));
+                e.object(|e| {
+                    e.str("PolicyName", policy);
+                    e.str("PolicyType", kind);
+                    e.str("Description", "");
+                    e.str("DefaultVersion", "v1");
+                    e.str("AttachDate", &attached);
+                });
+            }
+        });
     });
 }
+
+/// The account's RAM user groups.
+const USER_GROUPS: [&str; 5] = ["developers", "ops", "data", "readonly", "security"];
+
+/// System policies attached directly to users; AdministratorAccess among them.
+const SYSTEM_POLICIES: [&str; 4] =
+    ["AliyunECSReadOnlyAccess", "AliyunOSSFullAccess", "AliyunLogReadOnlyAccess", "AdministratorAccess"];
 
 /// An AccessKey: the compliant share is younger than 90 days at the reference instant.
 fn access_key<E: Emit>(run: &mut Run, user_created_ms: i64, e: &mut E) {

@@ -27,9 +27,12 @@ pub(super) fn bucket<E: Emit>(run: &mut Run, block: &Block, b: usize, e: &mut E)
         e.obj("ServerSideEncryptionRule", |e| {
             if !audit && !run.compliant() {
                 e.str("SSEAlgorithm", "None");
-            } else if run.chance(0.3) {
+            } else if run.chance(0.5) {
+                // With KMS, the compliant share names the block's own key; the rest use the
+                // default OSS key in KMS, which GetBucketEncryption reports as no key id.
+                let key = block.kms_key.as_deref().filter(|_| run.compliant());
                 e.str("SSEAlgorithm", "KMS");
-                e.str("KMSMasterKeyID", "");
+                e.str("KMSMasterKeyID", key.unwrap_or_default());
             } else {
                 e.str("SSEAlgorithm", "AES256");
             }
@@ -54,6 +57,82 @@ pub(super) fn bucket<E: Emit>(run: &mut Run, block: &Block, b: usize, e: &mut E)
         e.str("ExtranetEndpoint", &format!("oss-{region_name}.aliyuncs.com"));
         e.str("IntranetEndpoint", &format!("oss-{region_name}-internal.aliyuncs.com"));
         e.str("Location", &format!("oss-{region_name}"));
+        e.str("Versioning", if audit || run.compliant() { "Enabled" } else { "Suspended" });
+        e.key("Policy");
+        bucket_policy(run, block, name, audit, e);
+    });
+}
+
+/// Accounts outside the organisation that some bucket policies grant access to.
+const PARTNER_ACCOUNTS: [&str; 3] = ["1234567890123456", "2765432109876543", "1357924680135792"];
+
+/// What a policy statement is conditioned on.
+enum Condition<'a> {
+    None,
+    /// `IpAddress` on `acs:SourceIp`.
+    SourceIp(&'a [&'a str]),
+    /// `Bool` `acs:SecureTransport` false: requests over plain HTTP.
+    InsecureTransport,
+}
+
+/// The bucket policy (GetBucketPolicy), `{}` for a bucket without one. Three independent
+/// properties, each passing for the compliant share: an HTTPS-only denial for everyone; no
+/// anonymous (`*`) grant; and, for the buckets that grant access at all, a grant to the
+/// owner's own account (not a partner's) limited to the VPC's addresses. The audit bucket
+/// only carries the HTTPS-only denial.
+fn bucket_policy<E: Emit>(run: &mut Run, block: &Block, name: &str, audit: bool, e: &mut E) {
+    let https_only = audit || run.compliant();
+    let anonymous = !audit && !run.compliant();
+    let grant = !audit && run.chance(0.6);
+    if !(https_only || anonymous || grant) {
+        e.object(|_| {});
+        return;
+    }
+    let account = run.account_id.clone();
+    let resources = [format!("acs:oss:*:{account}:{name}"), format!("acs:oss:*:{account}:{name}/*")];
+    let statement = |e: &mut E, effect: &str, actions: &[&str], principal: &str, condition: Condition| {
+        e.object(|e| {
+            e.str("Effect", effect);
+            e.strs("Action", actions);
+            e.strs("Principal", [principal]);
+            e.strs("Resource", &resources);
+            match condition {
+                Condition::None => {}
+                Condition::SourceIp(blocks) => {
+                    e.obj("Condition", |e| e.obj("IpAddress", |e| e.strs("acs:SourceIp", blocks)));
+                }
+                Condition::InsecureTransport => {
+                    e.obj("Condition", |e| e.obj("Bool", |e| e.strs("acs:SecureTransport", ["false"])));
+                }
+            }
+        });
+    };
+    e.object(|e| {
+        e.str("Version", "1");
+        e.arr("Statement", |e| {
+            if grant {
+                let actions: &[&str] = run.pick(&[
+                    &["oss:GetObject", "oss:ListObjects"][..],
+                    &["oss:PutObject"],
+                    &["oss:GetObject", "oss:PutObject", "oss:DeleteObject"],
+                ]);
+                let principal = if run.compliant() { account.clone() } else { run.pick(&PARTNER_ACCOUNTS).to_owned() };
+                let vpc = format!("10.{}.0.0/16", block.vpc_octet);
+                if run.compliant() {
+                    statement(e, "Allow", actions, &principal, Condition::SourceIp(&[&vpc, "192.168.0.0/16"]));
+                } else if run.chance(0.5) {
+                    statement(e, "Allow", actions, &principal, Condition::SourceIp(&[&vpc, "0.0.0.0/0"]));
+                } else {
+                    statement(e, "Allow", actions, &principal, Condition::None);
+                }
+            }
+            if anonymous {
+                statement(e, "Allow", &["oss:GetObject"], "*", Condition::None);
+            }
+            if https_only {
+                statement(e, "Deny", &["oss:*"], "*", Condition::InsecureTransport);
+            }
+        });
     });
 }
 

@@ -115,7 +115,17 @@ fn references(item: &Value) -> Vec<(&'static str, String)> {
             }
         }
         "ACS::ActionTrail::Trail" => refs.push(("ACS::OSS::Bucket", s(&c["OssBucketName"]))),
-        "ACS::OSS::Bucket" => refs.push(("ACS::OSS::Bucket", s(&c["BucketPolicy"]["LogBucket"]))),
+        "ACS::OSS::Bucket" => {
+            refs.push(("ACS::OSS::Bucket", s(&c["BucketPolicy"]["LogBucket"])));
+            refs.push(("ACS::KMS::Key", s(&c["ServerSideEncryptionRule"]["KMSMasterKeyID"])));
+        }
+        "ACS::RAM::User" => {
+            for policy in c["Policies"]["Policy"].as_array().expect("a list") {
+                if policy["PolicyType"] == "Custom" {
+                    refs.push(("ACS::RAM::Policy", s(&policy["PolicyName"])));
+                }
+            }
+        }
         _ => {}
     }
     refs.retain(|(_, id)| !id.is_empty());
@@ -196,6 +206,16 @@ fn compliance_properties_are_mixed_around_seventy_percent() {
     near("private buckets", share(&buckets, |c| c["AccessControlList"]["Grant"] == "private"), 0.7);
     near("encrypted buckets", share(&buckets, |c| c["ServerSideEncryptionRule"]["SSEAlgorithm"] != "None"), 0.7);
     near("logging buckets", share(&buckets, |c| c["BucketPolicy"]["LogBucket"] != ""), 0.7);
+    near("versioned buckets", share(&buckets, |c| c["Versioning"] == "Enabled"), 0.7);
+    let statements = |c: &Value, effect: &str| -> Vec<Value> {
+        c["Policy"]["Statement"].as_array().into_iter().flatten().filter(|s| s["Effect"] == effect).cloned().collect()
+    };
+    near("HTTPS-only buckets", share(&buckets, |c| !statements(c, "Deny").is_empty()), 0.7);
+    near(
+        "buckets without anonymous grants",
+        share(&buckets, |c| statements(c, "Allow").iter().all(|s| s["Principal"][0] != "*")),
+        0.7,
+    );
     let groups = of_type(&items, "ACS::ECS::SecurityGroup");
     let risky = |c: &Value| {
         c["Permissions"]["Permission"].as_array().expect("rules").iter().any(|p| {
@@ -212,6 +232,9 @@ fn compliance_properties_are_mixed_around_seventy_percent() {
     };
     near("instances without public IPs", share(&instances, |c| !public(c)), 0.7);
     near("protected instances", share(&instances, |c| c["DeletionProtection"] == true), 0.7);
+    let running: Vec<&Value> =
+        instances.iter().copied().filter(|i| i["Configuration"]["Status"] == "Running").collect();
+    near("Security Center agents online", share(&running, |c| c["ClientStatus"] == "online"), 0.7);
     near("encrypted disks", share(&of_type(&items, "ACS::ECS::Disk"), |c| c["Encrypted"] == true), 0.7);
     let databases = of_type(&items, "ACS::RDS::DBInstance");
     near(
@@ -220,10 +243,14 @@ fn compliance_properties_are_mixed_around_seventy_percent() {
         0.7,
     );
     near("SSL databases", share(&databases, |c| c["SSLEnabled"] == "on"), 0.7);
+    near("encrypted database disks", share(&databases, |c| c["EncryptionKey"] != ""), 0.7);
     let users = of_type(&items, "ACS::RAM::User");
     let consoles: Vec<&Value> =
         users.iter().copied().filter(|u| u["Configuration"]["LoginProfile"].get("UserName").is_some()).collect();
     near("MFA required", share(&consoles, |c| c["LoginProfile"]["MFABindRequired"] == true), 0.7);
+    let listed = |c: &Value, list: &str, item: &str| c[list][item].as_array().expect("a list").len();
+    near("users in a group", share(&users, |c| listed(c, "Groups", "Group") > 0), 0.7);
+    near("users without direct policies", share(&users, |c| listed(c, "Policies", "Policy") == 0), 0.7);
     near("key rotation", share(&of_type(&items, "ACS::KMS::Key"), |c| c["AutomaticRotation"] == "Enabled"), 0.7);
 }
 
