@@ -12,7 +12,7 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 use clap::Parser;
 use confpack_inventory::generate::{Generator, GeneratorOptions};
-use confpack_model::{AccountId, ResultWrite};
+use confpack_model::{AccountId, ConfigRule, EvaluationStatus, ResultWrite, RuleScope};
 use confpack_rules::{ComplianceType, ManagedRule, RuleInput, catalogue};
 use confpack_store::{AccountStore, RuleStore, SqliteStore};
 use serde_json::Value;
@@ -175,6 +175,32 @@ fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
+fn stored_rule(account: AccountId, rule: &ManagedRule) -> ConfigRule {
+    ConfigRule {
+        account_id: account,
+        rule_id: rule.spec.identifier.clone(),
+        name: rule.spec.identifier.clone(),
+        description: String::new(),
+        source_owner: "ALIYUN".to_owned(),
+        source_identifier: rule.spec.identifier.clone(),
+        input_parameters: BTreeMap::new(),
+        conditions: None,
+        trigger_types: vec!["ConfigurationItemChangeNotification".to_owned()],
+        maximum_execution_frequency: "TwentyFour_Hours".to_owned(),
+        extend_content: String::new(),
+        risk_level: i64::from(rule.spec.risk_level),
+        state: "ACTIVE".to_owned(),
+        scope: RuleScope::default(),
+        tags: Vec::new(),
+        created_by: None,
+        result_token: String::new(),
+        created_ms: NOW_MS,
+        modified_ms: NOW_MS,
+        status: EvaluationStatus::default(),
+        revision: 0,
+    }
+}
+
 /// Evaluates on a thread and writes batches of results to a fresh SQLite store from the
 /// async side, as the evaluation worker does; returns the wall time.
 fn with_store(
@@ -187,6 +213,11 @@ fn with_store(
     runtime.block_on(async {
         let store = SqliteStore::open(&dir.join("confpack.db")).await?;
         let account: AccountId = store.create_account("bench", NOW_MS).await?.0.id;
+        // One active rule per catalogue entry (id = identifier): the store keeps results
+        // only of existing, active rules.
+        for rule in catalogue().iter() {
+            store.create_rule(&stored_rule(account, rule), None).await?;
+        }
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<ResultWrite>>(4);
         let started = Instant::now();
         let producer = {
@@ -198,6 +229,7 @@ fn with_store(
                     evaluate_line(&line?, &by_type, |rule, item, c, annotation| {
                         pending.push(ResultWrite {
                             rule_id: rule.spec.identifier.clone(),
+                            rule_revision: 0,
                             rule_name: rule.spec.name.clone(),
                             risk_level: i64::from(rule.spec.risk_level),
                             resource_type: text(item, "ResourceType"),

@@ -178,6 +178,10 @@ pub struct ConfigRule {
     pub modified_ms: i64,
     /// Evaluation status.
     pub status: EvaluationStatus,
+    /// Bumped by every change of the rule's definition; results computed from an older
+    /// revision are refused, so an evaluation racing an update cannot leave stale results.
+    #[serde(default)]
+    pub revision: i64,
 }
 
 /// The vendor's periods for scheduled rules, in milliseconds.
@@ -198,6 +202,9 @@ pub fn frequency_ms(name: &str) -> Option<i64> {
 pub struct ResultWrite {
     /// The rule.
     pub rule_id: String,
+    /// The rule's revision the result was computed from; the store keeps it only while the
+    /// rule is still at that revision and active (0 when read back: it is not stored).
+    pub rule_revision: i64,
     /// The rule's name (kept for the compliance timeline).
     pub rule_name: String,
     /// The rule's risk level.

@@ -73,13 +73,13 @@ pub enum ParseError {
     #[error("Conditions is not valid JSON: {0}")]
     Json(#[from] serde_json::Error),
     /// A node is neither an object nor (at the root) an array.
-    #[error("condition at `{at}` must be a JSON object")]
+    #[error("condition at {} must be a JSON object", place(.at))]
     NotAnObject {
         /// Node location.
         at: String,
     },
     /// A required field is missing or has the wrong JSON type.
-    #[error("condition at `{at}` needs `{field}` as {expected}")]
+    #[error("condition at {} needs `{field}` as {expected}", place(.at))]
     Field {
         /// Node location.
         at: String,
@@ -89,7 +89,7 @@ pub enum ParseError {
         expected: &'static str,
     },
     /// A group's operator is not `and`/`or`.
-    #[error("group at `{at}` has operator {found:?}; expected \"and\" or \"or\"")]
+    #[error("group at {} has operator {found:?}; expected \"and\" or \"or\"", place(.at))]
     GroupOperator {
         /// Node location.
         at: String,
@@ -97,13 +97,13 @@ pub enum ParseError {
         found: String,
     },
     /// A group without children.
-    #[error("group at `{at}` has no children")]
+    #[error("group at {} has no children", place(.at))]
     EmptyGroup {
         /// Node location.
         at: String,
     },
     /// An operator name not in the ListConfigRuleOperators catalogue.
-    #[error("condition at `{at}` uses unknown operator {name:?}")]
+    #[error("condition at {} uses unknown operator {name:?}", place(.at))]
     UnknownOperator {
         /// Node location.
         at: String,
@@ -111,7 +111,7 @@ pub enum ParseError {
         name: String,
     },
     /// The path is not valid RFC 9535 JSONPath.
-    #[error("condition at `{at}` has invalid featurePath {path:?}: {message}")]
+    #[error("condition at {} has invalid featurePath {path:?}: {message}", place(.at))]
     InvalidPath {
         /// Node location.
         at: String,
@@ -121,13 +121,18 @@ pub enum ParseError {
         message: String,
     },
     /// The desired value is malformed, or a literal that cannot suit the operator.
-    #[error("condition at `{at}` has invalid desired value: {message}")]
+    #[error("condition at {} has invalid desired value: {message}", place(.at))]
     InvalidDesired {
         /// Node location.
         at: String,
         /// What is wrong.
         message: String,
     },
+}
+
+/// Where a node is, for messages: its path, or "the root".
+fn place(at: &str) -> String {
+    if at.is_empty() { "the root".to_owned() } else { format!("`{at}`") }
 }
 
 impl From<(String, DesiredError)> for ParseError {
@@ -200,6 +205,10 @@ fn node(value: &Value, at: String) -> Result<Condition, ParseError> {
         return Err(ParseError::NotAnObject { at });
     };
     let op = str_field(obj, "operator", &at)?;
+    let is_group = op.eq_ignore_ascii_case("and") || op.eq_ignore_ascii_case("or");
+    if is_group && obj.get("children").is_none() {
+        return Err(ParseError::EmptyGroup { at });
+    }
     if let Some(kids) = obj.get("children") {
         let Value::Array(items) = kids else {
             return Err(ParseError::Field { at, field: "children", expected: "an array" });

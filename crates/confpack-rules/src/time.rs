@@ -42,7 +42,7 @@ fn parse_text(s: &str) -> Option<i64> {
         return None;
     }
     let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
         return None;
     }
     let mut ms = days_from_civil(year, month, day) * DAY_MS;
@@ -80,6 +80,15 @@ fn parse_text(s: &str) -> Option<i64> {
     }
 }
 
+fn days_in_month(year: i64, month: i64) -> i64 {
+    match month {
+        4 | 6 | 9 | 11 => 30,
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        _ => 31,
+    }
+}
+
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
 fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
@@ -113,7 +122,18 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_a_time() {
-        for bad in ["", "soon", "2021-13-01", "2021-06-29T10", "2021-06-29X10:05", "2021-06-29T10:05+8"] {
+        assert_eq!(instant_ms(&json!("2024-02-29")), Some(1_709_164_800_000));
+        for bad in [
+            "",
+            "soon",
+            "2021-13-01",
+            "2030-02-30",
+            "2023-02-29",
+            "2021-04-31",
+            "2021-06-29T10",
+            "2021-06-29X10:05",
+            "2021-06-29T10:05+8",
+        ] {
             assert_eq!(instant_ms(&json!(bad)), None, "{bad}");
         }
         assert_eq!(instant_ms(&json!(true)), None);

@@ -10,6 +10,10 @@ pub enum StoreError {
     /// A write would break a uniqueness rule (e.g. a rule name already taken).
     #[error("{0} already exists")]
     Conflict(String),
+    /// The object changed since it was read (an optimistic update lost a race); read it
+    /// again and retry.
+    #[error("{0} changed concurrently")]
+    Changed(String),
     /// The store cannot be reached right now (connection refused, pool exhausted, I/O).
     #[error("store unavailable: {0}")]
     Unavailable(String),

@@ -19,6 +19,11 @@ pub struct PostgresStore {
 impl Backend for PostgresStore {
     type Database = sqlx::Postgres;
     const BEGIN_WRITE: &'static str = "BEGIN";
+    const JSON_ROWS: &'static str = "jsonb_array_elements($1::jsonb) AS rows(value)";
+
+    fn json_element(index: usize, integer: bool) -> String {
+        if integer { format!("(value->>{index})::bigint") } else { format!("(value->>{index})") }
+    }
 }
 
 impl PostgresStore {

@@ -31,13 +31,14 @@ pub trait RuleStore: Send + Sync + 'static {
     /// Every rule of an account, by id.
     async fn list_rules(&self, account: AccountId) -> StoreResult<Vec<ConfigRule>>;
 
-    /// Replaces a rule; `NotFound` when it does not exist, `Conflict` on a taken name.
-    /// `next_scheduled_ms` replaces the schedule.
+    /// Replaces a rule read at `rule.revision`, storing it as the next revision;
+    /// `NotFound` when it does not exist, `Conflict` on a taken name, `Changed` when the rule
+    /// moved past that revision meanwhile. `next_scheduled_ms` replaces the schedule.
     async fn update_rule(&self, rule: &ConfigRule, next_scheduled_ms: Option<i64>) -> StoreResult<()>;
 
-    /// Saves a rule's document (its evaluation status, mostly) without touching its name,
-    /// state or schedule columns; `NotFound` when it does not exist.
-    async fn save_rule_document(&self, rule: &ConfigRule) -> StoreResult<()>;
+    /// Saves a rule's evaluation status without changing its revision, provided the rule is
+    /// still at `rule.revision`; false when it is not (or is gone).
+    async fn save_rule_status(&self, rule: &ConfigRule) -> StoreResult<bool>;
 
     /// Deletes a rule with its results and jobs; `NotFound` when it does not exist.
     async fn delete_rule(&self, account: AccountId, rule_id: &str) -> StoreResult<()>;
@@ -74,7 +75,8 @@ pub trait RuleStore: Send + Sync + 'static {
     async fn rules_evaluating(&self, account: AccountId) -> StoreResult<Vec<String>>;
 
     /// Upserts results in one transaction, recording each change of compliance type on the
-    /// timeline. An ignore in force stays in force unless `revert_ignored`.
+    /// timeline. An ignore in force stays in force unless `revert_ignored`. Results of rules
+    /// that are gone, inactive or at another revision than `rule_revision` are dropped.
     async fn put_results(
         &self,
         account: AccountId,
@@ -91,6 +93,15 @@ pub trait RuleStore: Send + Sync + 'static {
         account: AccountId,
         rule_id: &str,
         before_ms: Option<i64>,
+        now_ms: i64,
+    ) -> StoreResult<u64>;
+
+    /// Deletes one rule's results of the given `(type, id)` resources (they left its scope).
+    async fn delete_rule_results_of(
+        &self,
+        account: AccountId,
+        rule_id: &str,
+        resources: &[(String, String)],
         now_ms: i64,
     ) -> StoreResult<u64>;
 

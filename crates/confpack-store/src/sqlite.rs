@@ -22,6 +22,12 @@ pub struct SqliteStore {
 impl Backend for SqliteStore {
     type Database = sqlx::Sqlite;
     const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
+    const JSON_ROWS: &'static str = "json_each($1)";
+
+    fn json_element(index: usize, _integer: bool) -> String {
+        // json_extract yields SQL integers for JSON integers and NULL for JSON null.
+        format!("json_extract(value, '$[{index}]')")
+    }
 }
 
 impl SqliteStore {

@@ -70,6 +70,10 @@ pub struct ServeArgs {
     /// Seconds an AccessKey lookup is cached (how late a disabled key is noticed).
     #[arg(long, env = "CONFPACK_KEY_CACHE_SECONDS", default_value_t = 1)]
     pub key_cache_seconds: u64,
+    /// Seconds an evaluation job stays claimed without renewal: after a crash, another run
+    /// (or node) takes the job over once this has passed.
+    #[arg(long, env = "CONFPACK_EVALUATION_LEASE_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub evaluation_lease_seconds: u64,
     /// Log format.
     #[arg(long, env = "CONFPACK_LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,

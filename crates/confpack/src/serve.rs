@@ -51,7 +51,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let address = listener.local_addr()?;
     tracing::info!("listening on http://{address}");
 
-    confpack_server::evaluation::worker::spawn(&state);
+    confpack_server::evaluation::worker::spawn(&state, Duration::from_secs(args.evaluation_lease_seconds));
 
     let purger = state.clone();
     tokio::spawn(async move {

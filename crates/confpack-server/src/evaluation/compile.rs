@@ -113,6 +113,7 @@ impl CompiledRule {
         let r = &resource.record;
         ResultWrite {
             rule_id: self.rule.rule_id.clone(),
+            rule_revision: self.rule.revision,
             rule_name: self.rule.name.clone(),
             risk_level: self.rule.risk_level,
             resource_type: r.resource_type.clone(),

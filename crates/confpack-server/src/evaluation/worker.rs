@@ -14,9 +14,6 @@ use super::compile::{CompiledRule, compile};
 use crate::handlers::now_ms;
 use crate::state::AppState;
 
-/// How long a claimed job stays ours without renewal; a crashed node's job is taken over
-/// after this.
-const LEASE_MS: i64 = 30_000;
 /// Resources read per page of a whole-scope evaluation.
 const SCAN_PAGE: u32 = 1000;
 /// Results written per transaction.
@@ -33,10 +30,12 @@ pub(crate) const CHANGE_TRIGGER: &str = "ConfigurationItemChangeNotification";
 /// The trigger type of periodic evaluation.
 pub(crate) const SCHEDULE_TRIGGER: &str = "ScheduledNotification";
 
-/// Starts the three loops on the current runtime.
-pub fn spawn(state: &AppState) {
+/// Starts the three loops on the current runtime. `lease` is how long a claimed job stays
+/// ours without renewal; a crashed node's job is taken over after it.
+pub fn spawn(state: &AppState, lease: Duration) {
     let s = state.clone();
-    tokio::spawn(async move { job_loop(s).await });
+    let lease_ms = i64::try_from(lease.as_millis()).unwrap_or(i64::MAX);
+    tokio::spawn(async move { job_loop(s, lease_ms).await });
     let s = state.clone();
     tokio::spawn(async move { feed_loop(s).await });
     let s = state.clone();
@@ -48,14 +47,14 @@ pub(crate) fn next_due(trigger_types: &[String], frequency: &str, now_ms: i64) -
     trigger_types.iter().any(|t| t == SCHEDULE_TRIGGER).then(|| now_ms + frequency_ms(frequency).unwrap_or(86_400_000))
 }
 
-async fn job_loop(state: AppState) {
+async fn job_loop(state: AppState, lease_ms: i64) {
     let wake = state.job_notifier();
     loop {
         let store = state.store();
-        match store.claim_evaluation(now_ms(), LEASE_MS).await {
+        match store.claim_evaluation(now_ms(), lease_ms).await {
             Ok(Some(job)) => {
                 let started = std::time::Instant::now();
-                match run_job(store, &job).await {
+                match run_job(store, &job, lease_ms).await {
                     Ok(()) => {
                         tracing::info!(rule_id = %job.rule_id, attempts = job.attempts, elapsed_ms = started.elapsed().as_millis(), "evaluation finished");
                         if let Err(e) = store.finish_evaluation(job.job_id).await {
@@ -81,7 +80,7 @@ async fn job_loop(state: AppState) {
 
 /// Runs one whole-scope evaluation job: every resource in the rule's scope is evaluated,
 /// results of resources no longer in scope are removed, and the rule's status updated.
-pub(crate) async fn run_job(store: &dyn Store, job: &EvaluationJob) -> StoreResult<()> {
+pub(crate) async fn run_job(store: &dyn Store, job: &EvaluationJob, lease_ms: i64) -> StoreResult<()> {
     let Some(mut rule) = store.get_rule(job.account_id, &job.rule_id).await? else { return Ok(()) };
     if rule.state != "ACTIVE" {
         return Ok(());
@@ -97,7 +96,7 @@ pub(crate) async fn run_job(store: &dyn Store, job: &EvaluationJob) -> StoreResu
                     &[compiled],
                     &job.message_type,
                     job.revert_ignored,
-                    Some(job.job_id),
+                    Some((job.job_id, lease_ms)),
                 )
                 .await?;
                 store.delete_results(job.account_id, &job.rule_id, Some(started), now_ms()).await?;
@@ -111,24 +110,28 @@ pub(crate) async fn run_job(store: &dyn Store, job: &EvaluationJob) -> StoreResu
             rule.status.last_error_message = message;
         }
     }
-    // Re-read so that an update made while evaluating is not overwritten.
-    if let Some(mut current) = store.get_rule(job.account_id, &job.rule_id).await? {
-        current.status = rule.status;
-        store.save_rule_document(&current).await?;
+    // Saved on the rule as it is now, so that an update made while evaluating is kept; a
+    // concurrent update makes the save fail and it is tried again on the fresh rule.
+    for _ in 0..5 {
+        let Some(mut current) = store.get_rule(job.account_id, &job.rule_id).await? else { break };
+        current.status = rule.status.clone();
+        if store.save_rule_status(&current).await? {
+            break;
+        }
     }
     Ok(())
 }
 
 /// Evaluates `rules` over every live resource of their types, reading each type's resources
-/// once whatever the number of rules, and writes the results in batches. Renews `job`'s
-/// lease as pages go by.
+/// once whatever the number of rules, and writes the results in batches. Renews the lease
+/// of `job` (id, lease length) as pages go by.
 pub(crate) async fn evaluate_scope(
     store: &dyn Store,
     account: AccountId,
     rules: &[CompiledRule],
     message_type: &str,
     revert_ignored: bool,
-    job: Option<i64>,
+    job: Option<(i64, i64)>,
 ) -> StoreResult<u64> {
     let mut types: Vec<String> = rules.iter().flat_map(|r| r.resource_types.iter().cloned()).collect();
     types.sort_unstable();
@@ -153,8 +156,8 @@ pub(crate) async fn evaluate_scope(
         }
         if batch.len() >= WRITE_BATCH {
             written += flush(store, account, &mut batch, revert_ignored).await?;
-            if let Some(job_id) = job {
-                store.renew_evaluation(job_id, now_ms() + LEASE_MS).await?;
+            if let Some((job_id, lease_ms)) = job {
+                store.renew_evaluation(job_id, now_ms() + lease_ms).await?;
             }
         }
         if page.len() < SCAN_PAGE as usize {
@@ -192,13 +195,15 @@ async fn feed_loop(state: AppState) {
 }
 
 /// Evaluates the resources changed since the feed cursor with the change-triggered rules
-/// covering them, then moves the cursor. Returns how many changes were read.
+/// covering them, removes the results of rules whose scope a change moved the resource out
+/// of, then moves the cursor. Returns how many changes were read.
 pub(crate) async fn follow_feed(store: &dyn Store) -> StoreResult<usize> {
     let cursor = store.feed_cursor().await?;
     let changes = store.changes_since(cursor, FEED_BATCH).await?;
     let Some(&(last_seq, _)) = changes.last() else { return Ok(0) };
     let mut rules_of: HashMap<AccountId, Vec<CompiledRule>> = HashMap::new();
     let mut results: BTreeMap<AccountId, Vec<ResultWrite>> = BTreeMap::new();
+    let mut left_scope: Vec<(AccountId, String, (String, String))> = Vec::new();
     for (_, change) in &changes {
         let account = change.account_id;
         if change.event_type == ResourceEventType::Remove {
@@ -210,7 +215,7 @@ pub(crate) async fn follow_feed(store: &dyn Store) -> StoreResult<usize> {
                 .list_rules(account)
                 .await?
                 .iter()
-                .filter(|r| r.state == "ACTIVE" && r.trigger_types.iter().any(|t| t == CHANGE_TRIGGER))
+                .filter(|r| r.state == "ACTIVE")
                 .filter_map(|r| compile(r).ok())
                 .filter(CompiledRule::evaluates)
                 .collect();
@@ -228,7 +233,18 @@ pub(crate) async fn follow_feed(store: &dyn Store) -> StoreResult<usize> {
             continue;
         }
         let now = now_ms();
-        for rule in rules.iter().filter(|r| r.covers(&resource)) {
+        for rule in rules.iter().filter(|r| r.resource_types.contains(&change.resource_type)) {
+            if !rule.covers(&resource) {
+                // Only a changed resource (not a new one) can have a result to withdraw.
+                if change.version > 1 {
+                    let key = (change.resource_type.clone(), change.resource_id.clone());
+                    left_scope.push((account, rule.rule.rule_id.clone(), key));
+                }
+                continue;
+            }
+            if !rule.rule.trigger_types.iter().any(|t| t == CHANGE_TRIGGER) {
+                continue;
+            }
             if let Some(result) = rule.evaluate(store, &resource, CHANGE_TRIGGER, now).await? {
                 results.entry(account).or_default().push(result);
             }
@@ -236,6 +252,9 @@ pub(crate) async fn follow_feed(store: &dyn Store) -> StoreResult<usize> {
     }
     for (account, batch) in &results {
         store.put_results(*account, batch, false, now_ms()).await?;
+    }
+    for (account, rule_id, key) in left_scope {
+        store.delete_rule_results_of(account, &rule_id, std::slice::from_ref(&key), now_ms()).await?;
     }
     if !store.advance_feed_cursor(cursor, last_seq).await? {
         // Another node processed this batch as well; results are idempotent upserts.

@@ -58,8 +58,8 @@ pub(crate) fn reply<T: Serialize>(response: &T) -> ActionResult {
 /// carries the RequestId): unreachable store → `ServiceUnavailable`, else `InternalError`.
 pub(crate) fn store_failure(error: StoreError) -> ApiError {
     match error {
-        StoreError::Unavailable(_) => {
-            tracing::warn!(%error, "store unavailable");
+        StoreError::Unavailable(_) | StoreError::Changed(_) => {
+            tracing::warn!(%error, "store unavailable or contended");
             ApiError::new(ErrorCode::ServiceUnavailable)
         }
         _ => {

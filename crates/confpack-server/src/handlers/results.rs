@@ -26,9 +26,17 @@ fn compliance_filter(ctx: &CallContext<'_>) -> Result<Option<String>, ApiError> 
     }
 }
 
+/// Drops the fields of an object that are null (timestamps of events that did not happen).
+fn without_nulls(mut value: Value) -> Value {
+    if let Some(obj) = value.as_object_mut() {
+        obj.retain(|_, v| !v.is_null());
+    }
+    value
+}
+
 fn result_item(account: i64, r: &StoredResult, rule_arn_of: &BTreeMap<String, String>) -> Value {
     let w = &r.write;
-    json!({
+    without_nulls(json!({
         "Annotation": w.annotation,
         "ComplianceType": r.effective_type,
         "ConfigRuleInvokedTimestamp": w.invoked_ms,
@@ -55,7 +63,7 @@ fn result_item(account: i64, r: &StoredResult, rule_arn_of: &BTreeMap<String, St
         "RemediationEnabled": false,
         "ResultRecordedTimestamp": r.recorded_ms,
         "RiskLevel": w.risk_level,
-    })
+    }))
 }
 
 async fn arns(ctx: &CallContext<'_>) -> Result<BTreeMap<String, String>, ApiError> {
@@ -154,8 +162,9 @@ pub(crate) async fn get_resource_compliance_by_config_rule(ctx: &CallContext<'_>
     reply(&json!({"ComplianceResult": {"Compliances": items, "TotalCount": total}}))
 }
 
-/// Per rule: whether it has a NON_COMPLIANT result, a COMPLIANT one, and its risk level.
-async fn rule_states(ctx: &CallContext<'_>) -> Result<Vec<(i64, bool, bool)>, ApiError> {
+/// Per active rule: its id, its risk level, whether it has a NON_COMPLIANT result, and
+/// whether it has a COMPLIANT one.
+async fn rule_states(ctx: &CallContext<'_>) -> Result<Vec<(String, i64, bool, bool)>, ApiError> {
     let store = ctx.store();
     let rules = store.list_rules(ctx.account()).await.map_err(store_failure)?;
     let counts = store.count_results(ctx.account(), &[], now_ms()).await.map_err(store_failure)?;
@@ -164,20 +173,28 @@ async fn rule_states(ctx: &CallContext<'_>) -> Result<Vec<(i64, bool, bool)>, Ap
         .filter(|r| r.state == "ACTIVE")
         .map(|r| {
             let has = |t: &str| counts.iter().any(|c| c.rule_id == r.rule_id && c.compliance_type == t && c.count > 0);
-            (r.risk_level, has("NON_COMPLIANT"), has("COMPLIANT"))
+            (r.rule_id.clone(), r.risk_level, has("NON_COMPLIANT"), has("COMPLIANT"))
         })
         .collect())
 }
 
-/// `GetComplianceSummary`: rules and resources of the account. A rule is non-compliant when
-/// some resource is; a resource is non-compliant when some rule finds it so, and counts
-/// under the highest risk level among those rules.
+/// `GetComplianceSummary`: the active rules and the resources they evaluated. A rule is
+/// non-compliant when some resource is, compliant when it has compliant results and no
+/// non-compliant one (a rule without decided results is neither); a resource is
+/// non-compliant when some active rule finds it so, and counts under the highest risk level
+/// among those rules.
 pub(crate) async fn get_compliance_summary(ctx: &CallContext<'_>) -> ActionResult {
     let now = now_ms();
     let states = rule_states(ctx).await?;
     let rules_total = states.len();
-    let rules_non = states.iter().filter(|s| s.1).count();
-    let verdicts = ctx.store().resource_verdicts(ctx.account(), &[], now).await.map_err(store_failure)?;
+    let rules_non = states.iter().filter(|s| s.2).count();
+    let rules_compliant = states.iter().filter(|s| !s.2 && s.3).count();
+    let active: Vec<String> = states.iter().map(|s| s.0.clone()).collect();
+    let verdicts = if active.is_empty() {
+        Vec::new()
+    } else {
+        ctx.store().resource_verdicts(ctx.account(), &active, now).await.map_err(store_failure)?
+    };
     let mut resources: BTreeMap<(String, String), (bool, bool, i64)> = BTreeMap::new();
     for (t, id, verdict, risk) in verdicts {
         let entry = resources.entry((t, id)).or_insert((false, false, 4));
@@ -195,7 +212,7 @@ pub(crate) async fn get_compliance_summary(ctx: &CallContext<'_>) -> ActionResul
     reply(&json!({"ComplianceSummary": {
         "ComplianceSummaryByConfigRule": {
             "ComplianceSummaryTimestamp": now,
-            "CompliantCount": rules_total - rules_non,
+            "CompliantCount": rules_compliant,
             "NonCompliantCount": rules_non,
             "TotalCount": rules_total,
         },
@@ -211,15 +228,16 @@ pub(crate) async fn get_compliance_summary(ctx: &CallContext<'_>) -> ActionResul
     }}))
 }
 
-/// `GetConfigRuleSummaryByRiskLevel`: per risk level, the active rules with and without
-/// non-compliant resources.
+/// `GetConfigRuleSummaryByRiskLevel`: per risk level, the active rules with non-compliant
+/// resources, and those with compliant results only.
 pub(crate) async fn get_config_rule_summary_by_risk_level(ctx: &CallContext<'_>) -> ActionResult {
     let states = rule_states(ctx).await?;
     let items: Vec<Value> = (1..=3)
         .map(|level| {
-            let of: Vec<_> = states.iter().filter(|s| s.0 == level).collect();
-            let non = of.iter().filter(|s| s.1).count();
-            json!({"RiskLevel": level, "NonCompliantCount": non, "CompliantCount": of.len() - non})
+            let of: Vec<_> = states.iter().filter(|s| s.1 == level).collect();
+            let non = of.iter().filter(|s| s.2).count();
+            let compliant = of.iter().filter(|s| !s.2 && s.3).count();
+            json!({"RiskLevel": level, "NonCompliantCount": non, "CompliantCount": compliant})
         })
         .collect();
     reply(&json!({ "ConfigRuleSummaries": items }))
@@ -309,10 +327,11 @@ pub(crate) async fn get_resource_compliance_timeline(ctx: &CallContext<'_>) -> A
         .await
         .map_err(store_failure)?;
     let resource = ctx.store().get_resource(ctx.account(), resource_type, resource_id).await.map_err(store_failure)?;
+    // A resource lives in one region: asked for another, it has no timeline (and no page).
+    let changes = if changes.iter().any(|c| c.region != region) { Vec::new() } else { changes };
     let shown = &changes[..changes.len().min(limit as usize)];
     let list: Vec<Value> = shown
         .iter()
-        .filter(|c| c.region == region)
         .map(|c| {
             let configuration = json!({
                 "ComplianceType": c.new_type,
@@ -320,7 +339,7 @@ pub(crate) async fn get_resource_compliance_timeline(ctx: &CallContext<'_>) -> A
             });
             let diff = json!({ c.rule_name.clone(): [c.old_type, c.new_type] });
             let r = resource.as_ref().map(|r| &r.record);
-            json!({
+            without_nulls(json!({
                 "AccountId": ctx.account().get().to_string(),
                 "AvailabilityZone": r.map(|r| r.availability_zone.clone()).unwrap_or_default(),
                 "CaptureTime": c.captured_ms,
@@ -333,7 +352,7 @@ pub(crate) async fn get_resource_compliance_timeline(ctx: &CallContext<'_>) -> A
                 "ResourceStatus": r.map(|r| r.resource_status.clone()).unwrap_or_default(),
                 "ResourceType": c.resource_type,
                 "Tags": r.map(|r| serde_json::to_string(&r.tags).unwrap_or_default()).unwrap_or_default(),
-            })
+            }))
         })
         .collect();
     let mut timeline = json!({"ComplianceList": list, "MaxResults": limit});
@@ -392,6 +411,7 @@ pub(crate) async fn put_evaluations(ctx: &CallContext<'_>) -> ActionResult {
         };
         writes.push(ResultWrite {
             rule_id: rule.rule_id.clone(),
+            rule_revision: rule.revision,
             rule_name: rule.name.clone(),
             risk_level: rule.risk_level,
             region: text("complianceRegionId")

@@ -21,8 +21,13 @@ pub(crate) fn managed_rule(identifier: &str) -> Result<&'static ManagedRule, Api
     })
 }
 
+/// Whether the request carries `name`, whole or flat (`Name.1`, `Name.1.Field`).
+fn present(params: &Params, name: &str) -> bool {
+    params.pairs().iter().any(|(k, _)| k == name || k.strip_prefix(name).is_some_and(|rest| rest.starts_with('.')))
+}
+
 fn tag_pairs(params: &Params, name: &str) -> Result<Option<Vec<TagPair>>, ApiError> {
-    if !params.pairs().iter().any(|(k, _)| k == name || k.starts_with(&format!("{name}."))) {
+    if !present(params, name) {
         return Ok(None);
     }
     let items = params.object_list(name)?;
@@ -53,7 +58,7 @@ pub(crate) fn apply_scope(params: &Params, scope: &mut RuleScope) -> Result<(), 
         ("ExcludeResourceIdsScope", &mut scope.exclude_resource_ids),
     ];
     for (name, target) in lists {
-        if params.raw(name).is_some() {
+        if present(params, name) {
             *target = params.string_list(name)?;
         }
     }
@@ -196,7 +201,7 @@ pub(crate) fn apply_common(params: &Params, rule: &mut ConfigRule) -> Result<(),
     if let Some(c) = params.optional("Conditions") {
         rule.conditions = Some(c.to_owned());
     }
-    if params.raw("ConfigRuleTriggerTypes").is_some() {
+    if present(params, "ConfigRuleTriggerTypes") {
         let types = params.string_list("ConfigRuleTriggerTypes")?;
         for t in &types {
             if TriggerType::parse(t).is_none() {

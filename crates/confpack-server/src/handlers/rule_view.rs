@@ -145,20 +145,30 @@ pub(crate) fn rule_detail(rule: &ConfigRule, evaluating: bool, compliance: (Stri
     let tag_pairs = |tags: &[confpack_model::TagPair]| -> Vec<Value> {
         tags.iter().map(|t| json!({"TagKey": t.tag_key, "TagValue": t.tag_value})).collect()
     };
+    let mut evaluation_status = json!({
+        "FirstEvaluationStarted": st.first_evaluation_started,
+        "LastErrorCode": st.last_error_code,
+        "LastErrorMessage": st.last_error_message,
+    });
+    // Timestamps that have not happened yet are left out rather than sent as null.
+    if let Some(obj) = evaluation_status.as_object_mut() {
+        for (name, value) in [
+            ("FirstActivatedTimestamp", st.first_activated_ms),
+            ("LastFailedEvaluationTimestamp", st.last_failed_ms),
+            ("LastFailedInvocationTimestamp", st.last_failed_ms),
+            ("LastSuccessfulEvaluationTimestamp", st.last_success_ms),
+            ("LastSuccessfulInvocationTimestamp", st.last_success_ms),
+        ] {
+            if let Some(ms) = value {
+                obj.insert(name.to_owned(), Value::from(ms));
+            }
+        }
+    }
     let mut detail = json!({
         "AccountId": rule.account_id.get(),
         "Compliance": {"ComplianceType": compliance.0, "Count": compliance.1},
         "ConfigRuleArn": rule_arn(rule),
-        "ConfigRuleEvaluationStatus": {
-            "FirstActivatedTimestamp": st.first_activated_ms,
-            "FirstEvaluationStarted": st.first_evaluation_started,
-            "LastErrorCode": st.last_error_code,
-            "LastErrorMessage": st.last_error_message,
-            "LastFailedEvaluationTimestamp": st.last_failed_ms,
-            "LastFailedInvocationTimestamp": st.last_failed_ms,
-            "LastSuccessfulEvaluationTimestamp": st.last_success_ms,
-            "LastSuccessfulInvocationTimestamp": st.last_success_ms,
-        },
+        "ConfigRuleEvaluationStatus": evaluation_status,
         "ConfigRuleId": rule.rule_id,
         "ConfigRuleName": rule.name,
         "ConfigRuleState": state(rule, evaluating),

@@ -95,6 +95,7 @@ pub(crate) async fn create_config_rule(ctx: &CallContext<'_>) -> ActionResult {
             created_ms: now,
             modified_ms: now,
             status: EvaluationStatus { first_activated_ms: Some(now), ..EvaluationStatus::default() },
+            revision: 0,
         };
         apply_common(p, &mut rule)?;
         if owner == ALIYUN {
@@ -138,6 +139,10 @@ pub(crate) async fn create_config_rule(ctx: &CallContext<'_>) -> ActionResult {
     .await
 }
 
+/// How often an update is re-applied when the rule changed under it (an evaluation saving
+/// its status, another update).
+const UPDATE_ATTEMPTS: u32 = 3;
+
 /// The message type of the evaluation a new or re-activated rule gets at once.
 fn first_message_type(rule: &ConfigRule) -> &str {
     rule.trigger_types.first().map_or(CHANGE_TRIGGER, String::as_str)
@@ -147,17 +152,25 @@ fn first_message_type(rule: &ConfigRule) -> &str {
 pub(crate) async fn update_config_rule(ctx: &CallContext<'_>) -> ActionResult {
     idempotency::once(ctx, "UpdateConfigRule", async || {
         let rule_id = ctx.params.required("ConfigRuleId")?;
-        let before = load_rule(ctx, rule_id).await?;
-        let mut rule = before.clone();
-        apply_common(ctx.params, &mut rule)?;
-        validate(&rule)?;
-        if rule != before {
+        for attempt in 1..=UPDATE_ATTEMPTS {
+            let before = load_rule(ctx, rule_id).await?;
+            let mut rule = before.clone();
+            apply_common(ctx.params, &mut rule)?;
+            validate(&rule)?;
+            if rule == before {
+                break;
+            }
             rule.modified_ms = now_ms();
             let due = next_due(&rule.trigger_types, &rule.maximum_execution_frequency, rule.modified_ms);
-            ctx.store().update_rule(&rule, due).await.map_err(|e| name_taken(e, &rule.name))?;
+            match ctx.store().update_rule(&rule, due).await {
+                Ok(()) => {}
+                Err(StoreError::Changed(_)) if attempt < UPDATE_ATTEMPTS => continue,
+                Err(e) => return Err(name_taken(e, &rule.name)),
+            }
             if rule.state == "ACTIVE" {
                 schedule_evaluation(ctx, rule_id, first_message_type(&rule), false).await?;
             }
+            break;
         }
         reply(&json!({"ConfigRuleId": rule_id}))
     })
@@ -296,13 +309,24 @@ async fn set_state(ctx: &CallContext<'_>, active: bool) -> ActionResult {
     };
     let mut items = Vec::new();
     for id in target_rules(ctx).await? {
-        let Some(mut rule) = ctx.store().get_rule(ctx.account(), &id).await.map_err(store_failure)? else {
-            items.push(item(&id, Some(ErrorCode::ConfigRuleNotExists)));
-            continue;
+        items.push(item(&id, set_one_state(ctx, &id, active, (from, to, wrong)).await?));
+    }
+    operate_result(items)
+}
+
+/// Moves one rule from `from` to `to`; the per-item error code, if any.
+async fn set_one_state(
+    ctx: &CallContext<'_>,
+    id: &str,
+    active: bool,
+    (from, to, wrong): (&str, &str, ErrorCode),
+) -> Result<Option<ErrorCode>, ApiError> {
+    for attempt in 1..=UPDATE_ATTEMPTS {
+        let Some(mut rule) = ctx.store().get_rule(ctx.account(), id).await.map_err(store_failure)? else {
+            return Ok(Some(ErrorCode::ConfigRuleNotExists));
         };
         if rule.state != from {
-            items.push(item(&id, Some(wrong)));
-            continue;
+            return Ok(Some(wrong));
         }
         let now = now_ms();
         to.clone_into(&mut rule.state);
@@ -311,13 +335,18 @@ async fn set_state(ctx: &CallContext<'_>, active: bool) -> ActionResult {
             rule.status.first_activated_ms.get_or_insert(now);
         }
         let due = if active { next_due(&rule.trigger_types, &rule.maximum_execution_frequency, now) } else { None };
-        ctx.store().update_rule(&rule, due).await.map_err(store_failure)?;
-        if active {
-            schedule_evaluation(ctx, &id, first_message_type(&rule), false).await?;
+        match ctx.store().update_rule(&rule, due).await {
+            Ok(()) => {}
+            Err(StoreError::Changed(_)) if attempt < UPDATE_ATTEMPTS => continue,
+            Err(StoreError::NotFound(_)) => return Ok(Some(ErrorCode::ConfigRuleNotExists)),
+            Err(e) => return Err(store_failure(e)),
         }
-        items.push(item(&id, None));
+        if active {
+            schedule_evaluation(ctx, id, first_message_type(&rule), false).await?;
+        }
+        return Ok(None);
     }
-    operate_result(items)
+    Err(store_failure(StoreError::Changed(format!("rule {id}"))))
 }
 
 /// `ActiveConfigRules`: INACTIVE → ACTIVE, evaluated at once.

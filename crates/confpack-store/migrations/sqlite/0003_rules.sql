@@ -7,6 +7,7 @@ CREATE TABLE config_rules (
     rule_id           TEXT    NOT NULL,
     name              TEXT    NOT NULL,
     state             TEXT    NOT NULL,
+    revision          INTEGER NOT NULL,
     -- Epoch ms of the next scheduled evaluation; NULL for rules without a schedule.
     next_scheduled_ms INTEGER,
     document          TEXT    NOT NULL,

@@ -56,4 +56,12 @@ pub(crate) trait Backend {
     /// IMMEDIATE`: a deferred transaction that reads and then writes fails at once with
     /// "database is locked" when another writer got there first, instead of waiting.
     const BEGIN_WRITE: &'static str;
+
+    /// The row source of a bulk write: the elements of the JSON array bound as `$1`, each
+    /// visible as `value` (one bound parameter per batch instead of one per column, which
+    /// is what makes bulk writes fast).
+    const JSON_ROWS: &'static str;
+
+    /// The expression reading element `index` of `value` as text, or as a 64-bit integer.
+    fn json_element(index: usize, integer: bool) -> String;
 }

@@ -30,6 +30,9 @@ where
     Ok(StoredResult {
         write: ResultWrite {
             rule_id: row.try_get("rule_id")?,
+            // Not stored: a stored result is by construction of the revision current when
+            // it was written.
+            rule_revision: 0,
             rule_name: row.try_get("rule_name")?,
             risk_level: row.try_get("risk_level")?,
             resource_type: row.try_get("resource_type")?,
@@ -72,6 +75,37 @@ where
     })
 }
 
+/// A chunk of results as the JSON array the bulk upsert reads: one array per result,
+/// `[rule_id, resource_type, resource_id, rule_name, risk_level, region, resource_name,
+/// resource_group_id, compliance_type, annotation, message_type, invoked_ms, ordering_ms,
+/// last_non_compliant_ms, rule_revision]`.
+pub(crate) fn result_rows_json(results: &[ResultWrite], now_ms: i64) -> String {
+    let rows: Vec<serde_json::Value> = results
+        .iter()
+        .map(|r| {
+            let non_compliant = (r.compliance_type == "NON_COMPLIANT").then_some(now_ms);
+            serde_json::json!([
+                r.rule_id,
+                r.resource_type,
+                r.resource_id,
+                r.rule_name,
+                r.risk_level,
+                r.region,
+                r.resource_name,
+                r.resource_group_id,
+                r.compliance_type,
+                r.annotation,
+                r.message_type,
+                r.invoked_ms,
+                r.ordering_ms,
+                non_compliant,
+                r.rule_revision
+            ])
+        })
+        .collect();
+    serde_json::Value::Array(rows).to_string()
+}
+
 /// Implements [`crate::RuleStore`] for a backend struct with a `pool` field.
 macro_rules! portable_rule_store {
     ($store:ty) => {
@@ -81,19 +115,49 @@ macro_rules! portable_rule_store {
 
             use super::*;
             use $crate::shared_sql::found_one;
-            use $crate::shared_sql::rules::{RESULT_COLUMNS, change_from_row, result_from_row, rule_document, rule_from_document};
+            use $crate::StoreError;
+            use $crate::shared_sql::rules::{RESULT_COLUMNS, change_from_row, result_from_row, result_rows_json, rule_document, rule_from_document};
             use $crate::{ResultCount, ResultQuery, StoreResult};
 
             type Db = <$store as $crate::shared_sql::Backend>::Database;
 
-            /// Rows per multi-row statement (SQLite allows 32766 bound values).
-            const WRITE_CHUNK: usize = 500;
+            /// Results per upsert statement.
+            const WRITE_CHUNK: usize = 2000;
+
+            /// The upsert of a chunk of results given as one JSON array (`$1`, see
+            /// `result_rows_json`), for account `$2` at time `$3`.
+            fn upsert_results_sql(revert_ignored: bool) -> String {
+                let e = |i, integer| <$store as $crate::shared_sql::Backend>::json_element(i, integer);
+                let mut sql = format!(
+                    "INSERT INTO evaluation_results (account_id, rule_id, resource_type, resource_id, rule_name, risk_level, region, resource_name, resource_group_id, compliance_type, previous_type, annotation, message_type, invoked_ms, ordering_ms, recorded_ms, last_non_compliant_ms, last_compliant_fixed_ms, ignored, ignore_until_ms, ignore_date, ignore_reason) \
+                     SELECT $2, {}, {}, {}, {}, {}, {}, {}, {}, {}, NULL, {}, {}, {}, {}, $3, {}, NULL, 0, NULL, '', '' FROM {} \
+                     WHERE EXISTS (SELECT 1 FROM config_rules c WHERE c.account_id = $2 AND c.rule_id = {} AND c.revision = {} AND c.state = 'ACTIVE') \
+                     ON CONFLICT (account_id, rule_id, resource_type, resource_id) DO UPDATE SET \
+                     rule_name = excluded.rule_name, risk_level = excluded.risk_level, region = excluded.region, \
+                     resource_name = excluded.resource_name, resource_group_id = excluded.resource_group_id, \
+                     previous_type = evaluation_results.compliance_type, compliance_type = excluded.compliance_type, \
+                     annotation = excluded.annotation, message_type = excluded.message_type, invoked_ms = excluded.invoked_ms, \
+                     ordering_ms = excluded.ordering_ms, recorded_ms = excluded.recorded_ms, \
+                     last_non_compliant_ms = COALESCE(excluded.last_non_compliant_ms, evaluation_results.last_non_compliant_ms), \
+                     last_compliant_fixed_ms = CASE WHEN evaluation_results.compliance_type = 'NON_COMPLIANT' AND excluded.compliance_type = 'COMPLIANT' \
+                         THEN excluded.recorded_ms ELSE evaluation_results.last_compliant_fixed_ms END",
+                    e(0, false), e(1, false), e(2, false), e(3, false), e(4, true), e(5, false), e(6, false), e(7, false), e(8, false),
+                    e(9, false), e(10, false), e(11, true), e(12, true), e(13, true),
+                    <$store as $crate::shared_sql::Backend>::JSON_ROWS,
+                    e(0, false), e(14, true),
+                );
+                if revert_ignored {
+                    sql.push_str(", ignored = 0, ignore_until_ms = NULL, ignore_date = '', ignore_reason = ''");
+                }
+                sql.push_str(" RETURNING resource_type, resource_id, region, rule_id, rule_name, compliance_type, previous_type");
+                sql
+            }
 
             #[async_trait::async_trait]
             impl $crate::RuleStore for $store {
                 async fn create_rule(&self, rule: &ConfigRule, next_scheduled_ms: Option<i64>) -> StoreResult<()> {
-                    sqlx::query("INSERT INTO config_rules (account_id, rule_id, name, state, next_scheduled_ms, document) VALUES ($1, $2, $3, $4, $5, $6)")
-                        .bind(rule.account_id.get()).bind(&rule.rule_id).bind(&rule.name).bind(&rule.state).bind(next_scheduled_ms).bind(rule_document(rule)?)
+                    sqlx::query("INSERT INTO config_rules (account_id, rule_id, name, state, revision, next_scheduled_ms, document) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                        .bind(rule.account_id.get()).bind(&rule.rule_id).bind(&rule.name).bind(&rule.state).bind(rule.revision).bind(next_scheduled_ms).bind(rule_document(rule)?)
                         .execute(&self.pool).await?;
                     Ok(())
                 }
@@ -111,17 +175,25 @@ macro_rules! portable_rule_store {
                 }
 
                 async fn update_rule(&self, rule: &ConfigRule, next_scheduled_ms: Option<i64>) -> StoreResult<()> {
-                    let done = sqlx::query("UPDATE config_rules SET name = $1, state = $2, next_scheduled_ms = $3, document = $4 WHERE account_id = $5 AND rule_id = $6")
-                        .bind(&rule.name).bind(&rule.state).bind(next_scheduled_ms).bind(rule_document(rule)?).bind(rule.account_id.get()).bind(&rule.rule_id)
+                    let mut next = rule.clone();
+                    next.revision += 1;
+                    let done = sqlx::query("UPDATE config_rules SET name = $1, state = $2, next_scheduled_ms = $3, document = $4, revision = $5 WHERE account_id = $6 AND rule_id = $7 AND revision = $8")
+                        .bind(&next.name).bind(&next.state).bind(next_scheduled_ms).bind(rule_document(&next)?).bind(next.revision)
+                        .bind(rule.account_id.get()).bind(&rule.rule_id).bind(rule.revision)
                         .execute(&self.pool).await?;
-                    found_one(done.rows_affected(), || format!("rule {}", rule.rule_id))
+                    if done.rows_affected() == 1 {
+                        return Ok(());
+                    }
+                    let exists = sqlx::query("SELECT 1 AS one FROM config_rules WHERE account_id = $1 AND rule_id = $2")
+                        .bind(rule.account_id.get()).bind(&rule.rule_id).fetch_optional(&self.pool).await?.is_some();
+                    Err(if exists { StoreError::Changed(format!("rule {}", rule.rule_id)) } else { StoreError::NotFound(format!("rule {}", rule.rule_id)) })
                 }
 
-                async fn save_rule_document(&self, rule: &ConfigRule) -> StoreResult<()> {
-                    let done = sqlx::query("UPDATE config_rules SET document = $1 WHERE account_id = $2 AND rule_id = $3")
-                        .bind(rule_document(rule)?).bind(rule.account_id.get()).bind(&rule.rule_id)
+                async fn save_rule_status(&self, rule: &ConfigRule) -> StoreResult<bool> {
+                    let done = sqlx::query("UPDATE config_rules SET document = $1 WHERE account_id = $2 AND rule_id = $3 AND revision = $4")
+                        .bind(rule_document(rule)?).bind(rule.account_id.get()).bind(&rule.rule_id).bind(rule.revision)
                         .execute(&self.pool).await?;
-                    found_one(done.rows_affected(), || format!("rule {}", rule.rule_id))
+                    Ok(done.rows_affected() == 1)
                 }
 
                 async fn delete_rule(&self, account: AccountId, rule_id: &str) -> StoreResult<()> {
@@ -206,31 +278,12 @@ macro_rules! portable_rule_store {
                 }
 
                 async fn put_results(&self, account: AccountId, results: &[ResultWrite], revert_ignored: bool, now_ms: i64) -> StoreResult<()> {
+                    let sql = upsert_results_sql(revert_ignored);
                     let mut tx = self.pool.begin_with(<$store as $crate::shared_sql::Backend>::BEGIN_WRITE).await?;
                     for chunk in results.chunks(WRITE_CHUNK) {
-                        let mut q = QueryBuilder::<Db>::new("INSERT INTO evaluation_results (account_id, rule_id, resource_type, resource_id, rule_name, risk_level, region, resource_name, resource_group_id, compliance_type, previous_type, annotation, message_type, invoked_ms, ordering_ms, recorded_ms, last_non_compliant_ms, last_compliant_fixed_ms, ignored, ignore_until_ms, ignore_date, ignore_reason) ");
-                        q.push_values(chunk, |mut b, r| {
-                            let non_compliant = (r.compliance_type == "NON_COMPLIANT").then_some(now_ms);
-                            b.push_bind(account.get()).push_bind(&r.rule_id).push_bind(&r.resource_type).push_bind(&r.resource_id)
-                                .push_bind(&r.rule_name).push_bind(r.risk_level).push_bind(&r.region).push_bind(&r.resource_name)
-                                .push_bind(&r.resource_group_id).push_bind(&r.compliance_type).push_bind(None::<String>).push_bind(&r.annotation)
-                                .push_bind(&r.message_type).push_bind(r.invoked_ms).push_bind(r.ordering_ms).push_bind(now_ms)
-                                .push_bind(non_compliant).push_bind(None::<i64>).push_bind(0_i64).push_bind(None::<i64>).push_bind("").push_bind("");
-                        });
-                        q.push(" ON CONFLICT (account_id, rule_id, resource_type, resource_id) DO UPDATE SET \
-                            rule_name = excluded.rule_name, risk_level = excluded.risk_level, region = excluded.region, \
-                            resource_name = excluded.resource_name, resource_group_id = excluded.resource_group_id, \
-                            previous_type = evaluation_results.compliance_type, compliance_type = excluded.compliance_type, \
-                            annotation = excluded.annotation, message_type = excluded.message_type, invoked_ms = excluded.invoked_ms, \
-                            ordering_ms = excluded.ordering_ms, recorded_ms = excluded.recorded_ms, \
-                            last_non_compliant_ms = COALESCE(excluded.last_non_compliant_ms, evaluation_results.last_non_compliant_ms), \
-                            last_compliant_fixed_ms = CASE WHEN evaluation_results.compliance_type = 'NON_COMPLIANT' AND excluded.compliance_type = 'COMPLIANT' \
-                                THEN excluded.recorded_ms ELSE evaluation_results.last_compliant_fixed_ms END");
-                        if revert_ignored {
-                            q.push(", ignored = 0, ignore_until_ms = NULL, ignore_date = '', ignore_reason = ''");
-                        }
-                        q.push(" RETURNING resource_type, resource_id, region, rule_id, rule_name, compliance_type, previous_type");
-                        let rows = q.build().fetch_all(&mut *tx).await?;
+                        let rows = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                            .bind(result_rows_json(chunk, now_ms)).bind(account.get()).bind(now_ms)
+                            .fetch_all(&mut *tx).await?;
                         let mut changes = Vec::new();
                         for row in &rows {
                             let new: String = row.try_get("compliance_type")?;
@@ -262,6 +315,21 @@ macro_rules! portable_rule_store {
                         .bind(account.get()).bind(rule_id).bind(cutoff).execute(&mut *tx).await?;
                     tx.commit().await?;
                     Ok(done.rows_affected())
+                }
+
+                async fn delete_rule_results_of(&self, account: AccountId, rule_id: &str, resources: &[(String, String)], now_ms: i64) -> StoreResult<u64> {
+                    let mut tx = self.pool.begin_with(<$store as $crate::shared_sql::Backend>::BEGIN_WRITE).await?;
+                    let mut removed = 0;
+                    for (resource_type, resource_id) in resources {
+                        sqlx::query("INSERT INTO compliance_changes (account_id, resource_type, resource_id, region, rule_id, rule_name, captured_ms, old_type, new_type) \
+                                     SELECT account_id, resource_type, resource_id, region, rule_id, rule_name, $1, compliance_type, '' FROM evaluation_results \
+                                     WHERE account_id = $2 AND rule_id = $3 AND resource_type = $4 AND resource_id = $5")
+                            .bind(now_ms).bind(account.get()).bind(rule_id).bind(resource_type).bind(resource_id).execute(&mut *tx).await?;
+                        removed += sqlx::query("DELETE FROM evaluation_results WHERE account_id = $1 AND rule_id = $2 AND resource_type = $3 AND resource_id = $4")
+                            .bind(account.get()).bind(rule_id).bind(resource_type).bind(resource_id).execute(&mut *tx).await?.rows_affected();
+                    }
+                    tx.commit().await?;
+                    Ok(removed)
                 }
 
                 async fn delete_resource_results(&self, account: AccountId, resource_type: &str, resource_id: &str, now_ms: i64) -> StoreResult<u64> {

@@ -142,4 +142,5 @@ conformance!(
     schedules_and_the_feed_cursor_move_once,
     client_tokens_remember_the_first_request,
     accounts_never_see_each_others_rules_or_results,
+    results_of_stale_inactive_or_unknown_rules_are_dropped,
 );

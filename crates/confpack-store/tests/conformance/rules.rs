@@ -36,12 +36,22 @@ fn rule(account: AccountId, id: &str, name: &str) -> ConfigRule {
         created_ms: NOW,
         modified_ms: NOW,
         status: EvaluationStatus::default(),
+        revision: 0,
+    }
+}
+
+/// Creates the active rules results are written for (the store keeps results only of
+/// existing, active rules at the revision they were computed from).
+async fn rules(store: &dyn Store, account: AccountId, ids: &[&str]) {
+    for id in ids {
+        store.create_rule(&rule(account, id, &format!("name-{id}")), None).await.expect("create rule");
     }
 }
 
 fn result(rule_id: &str, id: &str, compliance: &str) -> ResultWrite {
     ResultWrite {
         rule_id: rule_id.into(),
+        rule_revision: 0,
         rule_name: format!("name-{rule_id}"),
         risk_level: 1,
         resource_type: "ACS::OSS::Bucket".into(),
@@ -71,7 +81,8 @@ pub async fn rules_round_trip_and_names_are_unique(store: &dyn Store, _: &Reopen
     let mut changed = r.clone();
     changed.description = "now described".into();
     store.update_rule(&changed, Some(NOW + 10)).await.expect("update");
-    assert_eq!(store.list_rules(a).await.expect("list"), vec![changed]);
+    changed.revision = 1;
+    assert_eq!(store.list_rules(a).await.expect("list"), vec![changed], "stored as the next revision");
     let missing = store.update_rule(&rule(a, "cr-9", "x"), None).await;
     assert!(matches!(missing, Err(StoreError::NotFound(_))), "{missing:?}");
     store.delete_rule(a, "cr-1").await.expect("delete");
@@ -81,6 +92,7 @@ pub async fn rules_round_trip_and_names_are_unique(store: &dyn Store, _: &Reopen
 
 pub async fn results_upsert_page_and_record_the_timeline(store: &dyn Store, _: &Reopen<'_>) {
     let a = account(store, "a").await;
+    rules(store, a, &["cr-1"]).await;
     let writes: Vec<_> = (0..5).map(|i| result("cr-1", &format!("b{i}"), "COMPLIANT")).collect();
     store.put_results(a, &writes, false, NOW).await.expect("put");
     store.put_results(a, &[result("cr-1", "b1", "NON_COMPLIANT")], false, NOW + 1).await.expect("put");
@@ -114,6 +126,7 @@ pub async fn results_upsert_page_and_record_the_timeline(store: &dyn Store, _: &
 
 pub async fn ignores_hold_until_their_date_and_survive_re_evaluation(store: &dyn Store, _: &Reopen<'_>) {
     let a = account(store, "a").await;
+    rules(store, a, &["cr-1"]).await;
     store
         .put_results(a, &[result("cr-1", "b0", "NON_COMPLIANT"), result("cr-1", "b1", "NON_COMPLIANT")], false, NOW)
         .await
@@ -201,6 +214,8 @@ pub async fn accounts_never_see_each_others_rules_or_results(store: &dyn Store, 
     let a = account(store, "a").await;
     let b = account(store, "b").await;
     store.create_rule(&rule(a, "cr-1", "same-name"), None).await.expect("create a");
+    store.put_results(b, &[result("cr-1", "b0", "NON_COMPLIANT")], false, NOW).await.expect("put");
+    assert!(store.list_results(b, &all(10), NOW).await.expect("page").is_empty(), "not b's rule: dropped");
     store.create_rule(&rule(b, "cr-2", "same-name"), None).await.expect("names are per account");
     store.put_results(a, &[result("cr-1", "b0", "NON_COMPLIANT")], false, NOW).await.expect("put");
     assert!(store.get_rule(b, "cr-1").await.expect("get").is_none());
@@ -214,4 +229,44 @@ pub async fn accounts_never_see_each_others_rules_or_results(store: &dyn Store, 
     assert!(
         store.compliance_changes(b, "ACS::OSS::Bucket", "b0", (0, i64::MAX), None, 10).await.expect("tl").is_empty()
     );
+}
+
+pub async fn results_of_stale_inactive_or_unknown_rules_are_dropped(store: &dyn Store, _: &Reopen<'_>) {
+    let a = account(store, "a").await;
+    rules(store, a, &["cr-1", "cr-2"]).await;
+    store.put_results(a, &[result("cr-9", "b0", "COMPLIANT")], false, NOW).await.expect("put");
+    assert!(store.list_results(a, &all(10), NOW).await.expect("page").is_empty(), "unknown rule");
+
+    // An update moves the rule to revision 1: results computed from revision 0 are refused.
+    let mut r1 = store.get_rule(a, "cr-1").await.expect("get").expect("rule");
+    r1.description = "changed".into();
+    store.update_rule(&r1, None).await.expect("update");
+    let stale = store.update_rule(&r1, None).await;
+    assert!(matches!(stale, Err(StoreError::Changed(_))), "an update from a stale read: {stale:?}");
+    store.put_results(a, &[result("cr-1", "b0", "COMPLIANT")], false, NOW).await.expect("put");
+    assert!(store.list_results(a, &all(10), NOW).await.expect("page").is_empty(), "stale revision");
+    let fresh = ResultWrite { rule_revision: 1, ..result("cr-1", "b0", "COMPLIANT") };
+    store.put_results(a, &[fresh], false, NOW).await.expect("put");
+    assert_eq!(store.list_results(a, &all(10), NOW).await.expect("page").len(), 1);
+
+    // A status save keeps the revision and fails on a stale read.
+    let current = store.get_rule(a, "cr-1").await.expect("get").expect("rule");
+    assert_eq!(current.revision, 1);
+    assert!(store.save_rule_status(&current).await.expect("save"));
+    assert!(!store.save_rule_status(&r1).await.expect("save"), "r1 is revision 0");
+
+    // An inactive rule takes no new results; its past ones stay.
+    let mut r2 = store.get_rule(a, "cr-2").await.expect("get").expect("rule");
+    r2.state = "INACTIVE".into();
+    store.update_rule(&r2, None).await.expect("deactivate");
+    store
+        .put_results(a, &[ResultWrite { rule_revision: 1, ..result("cr-2", "b0", "COMPLIANT") }], false, NOW)
+        .await
+        .expect("put");
+    let query = ResultQuery { rule_ids: vec!["cr-2".into()], ..all(10) };
+    assert!(store.list_results(a, &query, NOW).await.expect("page").is_empty(), "inactive rule");
+
+    // Withdrawing one rule's result of one resource leaves the others.
+    store.delete_rule_results_of(a, "cr-1", &[("ACS::OSS::Bucket".into(), "b0".into())], NOW).await.expect("withdraw");
+    assert!(store.list_results(a, &all(10), NOW).await.expect("page").is_empty());
 }

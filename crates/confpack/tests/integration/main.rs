@@ -7,5 +7,6 @@ mod gateway;
 mod import_cli;
 mod inventory_api;
 mod operations;
+mod rule_evaluation;
 mod server;
 mod signatures;

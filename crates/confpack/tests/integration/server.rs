@@ -98,6 +98,13 @@ impl Server {
             .expect("run admin command")
     }
 
+    /// Kills the server with SIGKILL (a crash) and waits for it; the data directory stays.
+    pub fn kill(mut self) -> (PathBuf, Option<tempfile::TempDir>) {
+        self.child.kill().expect("kill -9");
+        self.child.wait().expect("wait");
+        (self.data_dir.clone(), self._temp.take())
+    }
+
     /// Sends SIGTERM and waits for the exit status.
     pub fn stop(mut self) -> ExitStatus {
         let pid = self.child.id().to_string();
