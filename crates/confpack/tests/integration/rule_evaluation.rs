@@ -71,7 +71,8 @@ async fn an_evaluation_cut_short_by_a_crash_runs_again_after_restart() {
     let flags = ["--evaluation-lease-seconds", "1"];
     let server = Server::start(&flags);
     let client = server.client();
-    put(&client, &buckets(0..2000)).await;
+    put(&client, &buckets(0..1000)).await;
+    put(&client, &buckets(1000..2000)).await;
     let rule_id = create_rule(&client).await;
     // Killed at once: the evaluation job is pending or half done, never finished.
     let (dir, temp) = server.kill();
