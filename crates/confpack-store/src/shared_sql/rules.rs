@@ -124,6 +124,17 @@ macro_rules! portable_rule_store {
             /// Results per upsert statement.
             const WRITE_CHUNK: usize = 2000;
 
+            /// The timeline rows of a chunk's compliance changes, given as one JSON array (`$1`)
+            /// of `[type, id, region, rule_id, rule_name, old, new]`, for account `$2` at `$3`.
+            fn insert_changes_sql() -> String {
+                let e = |i| <$store as $crate::shared_sql::Backend>::json_element(i, false);
+                format!(
+                    "INSERT INTO compliance_changes (account_id, resource_type, resource_id, region, rule_id, rule_name, captured_ms, old_type, new_type) \
+                     SELECT $2, {}, {}, {}, {}, {}, $3, {}, {} FROM {}",
+                    e(0), e(1), e(2), e(3), e(4), e(5), e(6), <$store as $crate::shared_sql::Backend>::JSON_ROWS,
+                )
+            }
+
             /// The upsert of a chunk of results given as one JSON array (`$1`, see
             /// `result_rows_json`), for account `$2` at time `$3`.
             fn upsert_results_sql(revert_ignored: bool) -> String {
@@ -279,6 +290,7 @@ macro_rules! portable_rule_store {
 
                 async fn put_results(&self, account: AccountId, results: &[ResultWrite], revert_ignored: bool, now_ms: i64) -> StoreResult<()> {
                     let sql = upsert_results_sql(revert_ignored);
+                    let changes_sql = insert_changes_sql();
                     let mut tx = self.pool.begin_with(<$store as $crate::shared_sql::Backend>::BEGIN_WRITE).await?;
                     for chunk in results.chunks(WRITE_CHUNK) {
                         let rows = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
@@ -293,11 +305,10 @@ macro_rules! portable_rule_store {
                             }
                         }
                         if !changes.is_empty() {
-                            let mut q = QueryBuilder::<Db>::new("INSERT INTO compliance_changes (account_id, resource_type, resource_id, region, rule_id, rule_name, captured_ms, old_type, new_type) ");
-                            q.push_values(&changes, |mut b, c| {
-                                b.push_bind(account.get()).push_bind(&c.0).push_bind(&c.1).push_bind(&c.2).push_bind(&c.3).push_bind(&c.4).push_bind(now_ms).push_bind(&c.5).push_bind(&c.6);
-                            });
-                            q.build().execute(&mut *tx).await?;
+                            let rows: Vec<serde_json::Value> = changes.iter().map(|c| serde_json::json!([c.0, c.1, c.2, c.3, c.4, c.5, c.6])).collect();
+                            sqlx::query(sqlx::AssertSqlSafe(changes_sql.clone()))
+                                .bind(serde_json::Value::Array(rows).to_string()).bind(account.get()).bind(now_ms)
+                                .execute(&mut *tx).await?;
                         }
                     }
                     tx.commit().await?;
