@@ -48,6 +48,9 @@ pub struct Leaf {
     pub select_path: String,
     /// The compiled JSONPath.
     pub path: JsonPath,
+    /// The same path as plain steps, when it is a simple chain of names and indices
+    /// (`$.A.B[0]`, `$['A']`): evaluated by walking, without the general JSONPath machinery.
+    pub steps: Option<Vec<Step>>,
     /// The operator.
     pub operator: &'static Operator,
     /// The desired value template.
@@ -56,6 +59,70 @@ pub struct Leaf {
     pub if_missing: Option<ComplianceType>,
     /// The leaf holds when every parameter the desired value references is empty or unset.
     pub optional: bool,
+}
+
+/// One step of a simple path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// An object member.
+    Key(String),
+    /// An array element (from 0).
+    Index(usize),
+}
+
+impl Step {
+    /// Follows a simple path; `None` when it selects nothing.
+    pub fn walk<'v>(steps: &[Step], mut value: &'v Value) -> Option<&'v Value> {
+        for step in steps {
+            value = match (step, value) {
+                (Step::Key(k), Value::Object(map)) => map.get(k)?,
+                (Step::Index(i), Value::Array(items)) => items.get(*i)?,
+                _ => return None,
+            };
+        }
+        Some(value)
+    }
+
+    /// The steps of `$` followed by `.name`, `['name']` and `[n]` segments only; `None` for
+    /// anything else (wildcards, filters, slices, descendants, negative indices, escapes).
+    pub fn parse_simple(path: &str) -> Option<Vec<Step>> {
+        let mut rest = path.strip_prefix('$')?;
+        let mut steps = Vec::new();
+        let name_char = |c: char| c.is_ascii_alphanumeric() || c == '_';
+        while !rest.is_empty() {
+            if let Some(after) = rest.strip_prefix('.') {
+                let end = after.find(|c: char| !name_char(c)).unwrap_or(after.len());
+                let name = &after[..end];
+                if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
+                    return None;
+                }
+                steps.push(Step::Key(name.to_owned()));
+                rest = &after[end..];
+            } else if let Some(after) = rest.strip_prefix("['") {
+                let end = after.find('\'')?;
+                let name = &after[..end];
+                if name.contains('\\') {
+                    return None;
+                }
+                steps.push(Step::Key(name.to_owned()));
+                rest = after[end + 1..].strip_prefix(']')?;
+            } else if let Some(after) = rest.strip_prefix('[') {
+                let end = after.find(']')?;
+                let digits = &after[..end];
+                if digits.is_empty()
+                    || !digits.bytes().all(|b| b.is_ascii_digit())
+                    || (digits.len() > 1 && digits.starts_with('0'))
+                {
+                    return None;
+                }
+                steps.push(Step::Index(digits.parse().ok()?));
+                rest = &after[end + 1..];
+            } else {
+                return None;
+            }
+        }
+        Some(steps)
+    }
 }
 
 /// A parsed condition plus default values for the input parameters it references.
@@ -264,7 +331,8 @@ fn leaf(obj: &Map<String, Value>, op: &str, at: String) -> Result<Leaf, ParseErr
         Some(Value::Bool(b)) => *b,
         Some(_) => return Err(ParseError::Field { at, field: "optional", expected: "a boolean" }),
     };
-    Ok(Leaf { select_path, path, operator, desired, if_missing, optional })
+    let steps = Step::parse_simple(&select_path);
+    Ok(Leaf { select_path, path, operator, desired, if_missing, optional, steps })
 }
 
 fn compliance_type(s: &str) -> Option<ComplianceType> {

@@ -27,7 +27,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::compliance::{Annotation, ComplianceType, Evaluation};
-use crate::condition::{CompiledCondition, Condition, Leaf};
+use crate::condition::{CompiledCondition, Condition, Leaf, Step};
 use crate::operators::{DataType, Outcome};
 
 /// Evaluates `condition` against `configuration` at the current time, substituting `{{name}}`
@@ -113,7 +113,10 @@ fn leaf(leaf: &Leaf, config: &Value, ctx: &Ctx<'_>) -> Evaluation {
             return verdict(ComplianceType::InsufficientData, leaf, String::new(), leaf.desired.raw(), reason);
         }
     };
-    let nodes = leaf.path.query(config).all();
+    let nodes: Vec<&Value> = match &leaf.steps {
+        Some(steps) => Step::walk(steps, config).into_iter().collect(),
+        None => leaf.path.query(config).all(),
+    };
     if nodes.is_empty() {
         let reason = format!("{} selects no value", leaf.select_path);
         return match leaf.if_missing {

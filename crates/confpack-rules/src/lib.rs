@@ -12,10 +12,11 @@ pub mod desired;
 pub mod evaluate;
 pub mod network;
 pub mod operators;
+mod regex_functions;
 pub mod time;
 
 pub use catalogue::{Catalogue, ManagedRule, ManagedRuleSpec, RuleInput, RuleLogic, TriggerType, catalogue};
 pub use compliance::{Annotation, ComplianceType, Evaluation};
-pub use condition::{CompiledCondition, Condition, Leaf, ParseError};
+pub use condition::{CompiledCondition, Condition, Leaf, ParseError, Step};
 pub use evaluate::{evaluate, evaluate_at};
 pub use operators::{DataType, OPERATORS, Operator, OperatorKind, Outcome, operator};

@@ -390,3 +390,28 @@ fn if_missing_and_optional_leaves() {
         .is_err()
     );
 }
+
+#[test]
+fn simple_paths_are_walked_and_agree_with_jsonpath() {
+    use confpack_rules::Step;
+    assert_eq!(
+        Step::parse_simple("$.A.B_2[0]['c d']"),
+        Some(vec![Step::Key("A".into()), Step::Key("B_2".into()), Step::Index(0), Step::Key("c d".into())])
+    );
+    assert_eq!(Step::parse_simple("$"), Some(vec![]));
+    for complex in
+        ["$.A[*]", "$..A", "$.A[?(@.x)]", "$.A[-1]", "$.A[01]", "$.A.*", "$['a\\'b']", "$.A[0:2]", "A.B", "$.1a"]
+    {
+        assert_eq!(Step::parse_simple(complex), None, "{complex}");
+    }
+    // Every simple path selects what the general JSONPath engine selects.
+    let config = json!({"A": {"B": [10, {"C": null}], "D": ""}, "E": [[1]], "k y": 1});
+    for path in
+        ["$.A.B[0]", "$.A.B[1].C", "$.A.B[2]", "$.A.D", "$.A.X", "$.E[0][0]", "$['k y']", "$.A.B.C", "$.E[0].x", "$"]
+    {
+        let steps = Step::parse_simple(path).unwrap();
+        let walked: Vec<&Value> = Step::walk(&steps, &config).into_iter().collect();
+        let queried = serde_json_path::JsonPath::parse(path).unwrap().query(&config).all();
+        assert_eq!(walked, queried, "{path}");
+    }
+}

@@ -121,6 +121,25 @@ macro_rules! portable_rule_store {
 
             type Db = <$store as $crate::shared_sql::Backend>::Database;
 
+            /// Appends the effective compliance type, `effective`: IGNORED while an ignore is in force.
+            fn push_effective(q: &mut QueryBuilder<Db>, now_ms: i64) {
+                q.push("CASE WHEN ignored = 1 AND (ignore_until_ms IS NULL OR ignore_until_ms > ").push_bind(now_ms)
+                    .push(") THEN 'IGNORED' ELSE compliance_type END AS effective");
+            }
+
+            /// Appends ` AND column IN (…)`, unless `values` is empty (no restriction).
+            fn push_in(q: &mut QueryBuilder<Db>, column: &str, values: &[String]) {
+                if values.is_empty() {
+                    return;
+                }
+                q.push(format_args!(" AND {column} IN ("));
+                let mut list = q.separated(", ");
+                for v in values {
+                    list.push_bind(v.as_str());
+                }
+                q.push(")");
+            }
+
             /// Results per upsert statement.
             const WRITE_CHUNK: usize = 2000;
 
@@ -357,18 +376,10 @@ macro_rules! portable_rule_store {
 
                 async fn list_results(&self, account: AccountId, query: &ResultQuery, now_ms: i64) -> StoreResult<Vec<StoredResult>> {
                     let mut q = QueryBuilder::<Db>::new(format!("SELECT {RESULT_COLUMNS}, effective FROM (SELECT {RESULT_COLUMNS}, "));
-                    q.push("CASE WHEN ignored = 1 AND (ignore_until_ms IS NULL OR ignore_until_ms > ").push_bind(now_ms)
-                        .push(") THEN 'IGNORED' ELSE compliance_type END AS effective FROM evaluation_results WHERE account_id = ").push_bind(account.get());
+                    push_effective(&mut q, now_ms);
+                    q.push(" FROM evaluation_results WHERE account_id = ").push_bind(account.get());
                     for (column, values) in [("rule_id", &query.rule_ids), ("resource_type", &query.resource_types), ("region", &query.regions), ("resource_group_id", &query.resource_group_ids)] {
-                        if values.is_empty() {
-                            continue;
-                        }
-                        q.push(format_args!(" AND {column} IN ("));
-                        let mut list = q.separated(", ");
-                        for v in values {
-                            list.push_bind(v.as_str());
-                        }
-                        q.push(")");
+                        push_in(&mut q, column, values);
                     }
                     if let Some(id) = &query.resource_id {
                         q.push(" AND resource_id = ").push_bind(id.as_str());
@@ -391,32 +402,20 @@ macro_rules! portable_rule_store {
                 }
 
                 async fn count_results(&self, account: AccountId, rule_ids: &[String], now_ms: i64) -> StoreResult<Vec<ResultCount>> {
-                    let mut q = QueryBuilder::<Db>::new("SELECT rule_id, effective, COUNT(*) AS n FROM (SELECT rule_id, CASE WHEN ignored = 1 AND (ignore_until_ms IS NULL OR ignore_until_ms > ");
-                    q.push_bind(now_ms).push(") THEN 'IGNORED' ELSE compliance_type END AS effective FROM evaluation_results WHERE account_id = ").push_bind(account.get());
-                    if !rule_ids.is_empty() {
-                        q.push(" AND rule_id IN (");
-                        let mut list = q.separated(", ");
-                        for id in rule_ids {
-                            list.push_bind(id.as_str());
-                        }
-                        q.push(")");
-                    }
+                    let mut q = QueryBuilder::<Db>::new("SELECT rule_id, effective, COUNT(*) AS n FROM (SELECT rule_id, ");
+                    push_effective(&mut q, now_ms);
+                    q.push(" FROM evaluation_results WHERE account_id = ").push_bind(account.get());
+                    push_in(&mut q, "rule_id", rule_ids);
                     q.push(") AS r GROUP BY rule_id, effective ORDER BY rule_id, effective");
                     let rows = q.build().fetch_all(&self.pool).await?;
                     rows.iter().map(|r| Ok(ResultCount { rule_id: r.try_get("rule_id")?, compliance_type: r.try_get("effective")?, count: r.try_get("n")? })).collect()
                 }
 
                 async fn resource_verdicts(&self, account: AccountId, rule_ids: &[String], now_ms: i64) -> StoreResult<Vec<(String, String, String, i64)>> {
-                    let mut q = QueryBuilder::<Db>::new("SELECT resource_type, resource_id, CASE WHEN ignored = 1 AND (ignore_until_ms IS NULL OR ignore_until_ms > ");
-                    q.push_bind(now_ms).push(") THEN 'IGNORED' ELSE compliance_type END AS effective, risk_level FROM evaluation_results WHERE account_id = ").push_bind(account.get());
-                    if !rule_ids.is_empty() {
-                        q.push(" AND rule_id IN (");
-                        let mut list = q.separated(", ");
-                        for id in rule_ids {
-                            list.push_bind(id.as_str());
-                        }
-                        q.push(")");
-                    }
+                    let mut q = QueryBuilder::<Db>::new("SELECT resource_type, resource_id, risk_level, ");
+                    push_effective(&mut q, now_ms);
+                    q.push(" FROM evaluation_results WHERE account_id = ").push_bind(account.get());
+                    push_in(&mut q, "rule_id", rule_ids);
                     q.push(" ORDER BY resource_type, resource_id");
                     let rows = q.build().fetch_all(&self.pool).await?;
                     rows.iter().map(|r| Ok((r.try_get("resource_type")?, r.try_get("resource_id")?, r.try_get("effective")?, r.try_get("risk_level")?))).collect()
