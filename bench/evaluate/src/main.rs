@@ -1,7 +1,7 @@
 //! Evaluates the whole managed-rule catalogue over generated resources and compares it with
-//! merely parsing the same NDJSON with serde_json; then does it again writing every result
-//! to a fresh SQLite store, the way the evaluation worker does. Everything streams from one
-//! NDJSON file, so memory stays flat whatever the number of resources.
+//! merely parsing the same NDJSON with serde_json; then runs the server's own evaluation path
+//! (resources read back from a SQLite store, evaluated, every result written to the store).
+//! Everything streams, so memory stays flat whatever the number of resources.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
@@ -9,12 +9,12 @@ use std::io::{BufRead, BufReader, BufWriter};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use clap::Parser;
 use confpack_inventory::generate::{Generator, GeneratorOptions};
-use confpack_model::{AccountId, ConfigRule, EvaluationStatus, ResultWrite, RuleScope};
+use confpack_model::{AccountId, ConfigRule, EvaluationStatus, RuleScope};
 use confpack_rules::{ComplianceType, ManagedRule, RuleInput, catalogue};
-use confpack_store::{AccountStore, RuleStore, SqliteStore};
+use confpack_store::{AccountStore, ResourceStore, RuleStore, SqliteStore};
 use serde_json::Value;
 
 #[global_allocator]
@@ -33,9 +33,6 @@ struct Args {
     /// Skip the pass that writes results to the store.
     #[arg(long)]
     no_store: bool,
-    /// Results per store transaction.
-    #[arg(long, default_value_t = 5000)]
-    batch: usize,
 }
 
 /// 2026-01-01T00:00:00Z: a fixed evaluation time keeps runs comparable.
@@ -88,10 +85,6 @@ fn evaluate_line(
         sink(rule, &item, e.compliance_type, e.annotation.map(|a| a.to_json_string()));
     }
     Ok(())
-}
-
-fn text(v: &Value, key: &str) -> String {
-    v[key].as_str().unwrap_or_default().to_owned()
 }
 
 fn main() -> anyhow::Result<()> {
@@ -155,13 +148,14 @@ fn main() -> anyhow::Result<()> {
     );
 
     if !args.no_store {
-        let store_s = with_store(&input, &by_type, work.path(), args.batch)?;
+        let (store_s, written) = with_store(&input, work.path())?;
         println!(
-            "| parse + evaluate + write results (SQLite) | {store_s:.2} | {} | {} | {:.2} |",
+            "| server path: read from SQLite + evaluate + write results | {store_s:.2} | {} | {} | {:.2} |",
             rate(resources, store_s),
-            rate(tally.evaluations, store_s),
+            rate(written, store_s),
             store_s / parse_s
         );
+        println!("({written} results written)");
     }
     println!();
     println!(
@@ -201,68 +195,36 @@ fn stored_rule(account: AccountId, rule: &ManagedRule) -> ConfigRule {
     }
 }
 
-/// Evaluates on a thread and writes batches of results to a fresh SQLite store from the
-/// async side, as the evaluation worker does; returns the wall time.
-fn with_store(
-    input: &Path,
-    by_type: &HashMap<String, Vec<&'static ManagedRule>>,
-    dir: &Path,
-    batch: usize,
-) -> anyhow::Result<f64> {
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build()?;
+/// The server's path: imports the inventory into a fresh SQLite store (not timed), then
+/// times what an evaluation job does for every catalogue rule at once: read the resources
+/// back in key order, parse them, evaluate, and write the results in batches. Returns the
+/// seconds and the number of results written.
+fn with_store(input: &Path, dir: &Path) -> anyhow::Result<(f64, u64)> {
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     runtime.block_on(async {
         let store = SqliteStore::open(&dir.join("confpack.db")).await?;
         let account: AccountId = store.create_account("bench", NOW_MS).await?.0.id;
-        // One active rule per catalogue entry (id = identifier): the store keeps results
-        // only of existing, active rules.
-        for rule in catalogue().iter() {
-            store.create_rule(&stored_rule(account, rule), None).await?;
-        }
-        let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<ResultWrite>>(4);
         let started = Instant::now();
-        let producer = {
-            let input = input.to_owned();
-            let by_type = by_type.clone();
-            std::thread::spawn(move || -> anyhow::Result<()> {
-                let mut pending = Vec::with_capacity(batch);
-                for line in lines(&input)? {
-                    evaluate_line(&line?, &by_type, |rule, item, c, annotation| {
-                        pending.push(ResultWrite {
-                            rule_id: rule.spec.identifier.clone(),
-                            rule_revision: 0,
-                            rule_name: rule.spec.name.clone(),
-                            risk_level: i64::from(rule.spec.risk_level),
-                            resource_type: text(item, "ResourceType"),
-                            resource_id: text(item, "ResourceId"),
-                            region: text(item, "Region"),
-                            resource_name: text(item, "ResourceName"),
-                            resource_group_id: text(item, "ResourceGroupId"),
-                            compliance_type: c.as_str().to_owned(),
-                            annotation: annotation.unwrap_or_default(),
-                            message_type: "Manual".to_owned(),
-                            invoked_ms: NOW_MS,
-                            ordering_ms: NOW_MS,
-                        });
-                    })?;
-                    if pending.len() >= batch {
-                        tx.blocking_send(std::mem::replace(&mut pending, Vec::with_capacity(batch)))
-                            .context("writer stopped")?;
-                    }
-                }
-                if !pending.is_empty() {
-                    tx.blocking_send(pending).context("writer stopped")?;
-                }
-                Ok(())
-            })
-        };
-        let mut written = 0_u64;
-        while let Some(results) = rx.recv().await {
-            store.put_results(account, &results, false, NOW_MS).await?;
-            written += results.len() as u64;
+        let mut batch = Vec::with_capacity(5000);
+        for line in lines(input)? {
+            let record = confpack_inventory::input::parse_owned_resource(serde_json::from_str(&line?)?)
+                .map_err(|e| anyhow::anyhow!("generated resource refused: {e}"))?;
+            batch.push(confpack_inventory::diff::prepare(record));
+            if batch.len() == 5000 {
+                store.put_resources(account, &batch, NOW_MS).await?;
+                batch.clear();
+            }
         }
-        producer.join().map_err(|_| anyhow::anyhow!("evaluation thread panicked"))??;
-        let seconds = started.elapsed().as_secs_f64();
-        println!("(wrote {written} results to {})", dir.join("confpack.db").display());
-        Ok(seconds)
+        if !batch.is_empty() {
+            store.put_resources(account, &batch, NOW_MS).await?;
+        }
+        println!("(imported the inventory in {:.1} s, not counted)", started.elapsed().as_secs_f64());
+        let rules: Vec<ConfigRule> = catalogue().iter().map(|r| stored_rule(account, r)).collect();
+        for rule in &rules {
+            store.create_rule(rule, None).await?;
+        }
+        let started = Instant::now();
+        let written = confpack_server::evaluation::worker::evaluate_rules(&store, account, &rules, "Manual").await?;
+        Ok((started.elapsed().as_secs_f64(), written))
     })
 }

@@ -122,6 +122,20 @@ pub(crate) async fn run_job(store: &dyn Store, job: &EvaluationJob, lease_ms: i6
     Ok(())
 }
 
+/// Evaluates stored rules over their whole scope and writes the results: what evaluation
+/// jobs do, offered for benchmarks and tools. Rules that do not compile or that confpack
+/// does not evaluate itself (CUSTOM_FC) are skipped. Returns how many results were written.
+pub async fn evaluate_rules(
+    store: &dyn Store,
+    account: AccountId,
+    rules: &[confpack_model::ConfigRule],
+    message_type: &str,
+) -> StoreResult<u64> {
+    let compiled: Vec<CompiledRule> =
+        rules.iter().filter_map(|r| compile(r).ok()).filter(CompiledRule::evaluates).collect();
+    evaluate_scope(store, account, &compiled, message_type, false, None).await
+}
+
 /// Evaluates `rules` over every live resource of their types, reading each type's resources
 /// once whatever the number of rules, and writes the results in batches. Renews the lease
 /// of `job` (id, lease length) as pages go by.
