@@ -25,7 +25,7 @@ import pytest
 
 from clients import make_client
 from confpack_process import REPO_ROOT
-from inventory import OSS_BUCKET, WIDGET, delete, put, resource
+from inventory import OSS_BUCKET, WIDGET, delete, get, put, resource
 from rules import (
     CHANGE, CUSTOM_FC, all_results, call, create_condition, create_managed, error, get_rule, qualifier, resource_key,
     results_page, rule_verdicts, verdicts, wait_for, wait_for_verdicts, wait_until_evaluated,
@@ -691,3 +691,15 @@ def test_list_pre_managed_rules(client):
     names = [r["Identifier"] for r in first["ManagedRules"] + second["ManagedRules"]]
     assert len(names) == len(set(names)) == 10 and set(names) <= oss
     assert call(client, "ListPreManagedRules", ResourceTypes=["ACS::Nope::Thing"]).get("ManagedRules") in (None, [])
+
+
+# --- a resource's own compliance ----------------------------------------------------------
+
+
+def test_get_discovered_resource_reports_compliance_when_asked(account_client):
+    rule_id = rule_created_first(account_client, READ_RULE, "compliance option")
+    put(account_client, [resource("b-open", Configuration=PUBLIC), resource("b-closed", Configuration=PRIVATE)])
+    wait_for_verdicts(account_client, rule_id, {"b-open": "NON_COMPLIANT", "b-closed": "COMPLIANT"})
+    assert get(account_client, OSS_BUCKET, "b-open", ComplianceOption=1)["ComplianceType"] == "NON_COMPLIANT"
+    assert get(account_client, OSS_BUCKET, "b-closed", ComplianceOption=1)["ComplianceType"] == "COMPLIANT"
+    assert "ComplianceType" not in get(account_client, OSS_BUCKET, "b-open")

@@ -17,7 +17,10 @@
 //!   such as "only these VPC ids");
 //! * a bare JSON array at the top is an `and` of its elements.
 //!
-//! Paths are RFC 9535 JSONPath (serde_json_path), compiled here once, so that an invalid rule is
+//! Paths are RFC 9535 JSONPath (serde_json_path). Besides the standard functions, filters may
+//! call `re_match(value, pattern)` and `re_search(value, pattern)`, the standard `match` and
+//! `search` with each pattern compiled once (the built-ins compile it on every call). Paths
+//! are compiled here once, so that an invalid rule is
 //! refused at CreateConfigRule time and never at evaluation time. Jayway extensions such as
 //! `$.Tags.length()` are therefore refused.
 

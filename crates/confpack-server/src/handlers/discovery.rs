@@ -157,6 +157,8 @@ struct Detail<'a> {
     #[serde(flatten)]
     envelope: Envelope<'a>,
     configuration: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    compliance_type: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -178,17 +180,36 @@ async fn find_resource(ctx: &CallContext<'_>) -> Result<StoredResource, ApiError
     }
 }
 
-/// `GetDiscoveredResource`. `ComplianceOption` is accepted; compliance results arrive
-/// with rule evaluation, so `ComplianceType` is not reported yet.
+/// `GetDiscoveredResource`. With `ComplianceOption=1` the detail carries the resource's
+/// `ComplianceType` over every rule that evaluated it: NON_COMPLIANT when some rule finds it
+/// so, else COMPLIANT when some rule does, else INSUFFICIENT_DATA or NOT_APPLICABLE as the
+/// results say (ignored results do not count); nothing evaluated it yet: INSUFFICIENT_DATA.
 pub(crate) async fn get_discovered_resource(ctx: &CallContext<'_>) -> ActionResult {
-    ctx.params.int_in("ComplianceOption", 0, 1)?;
+    let with_compliance = ctx.params.int_in("ComplianceOption", 0, 1)? == Some(1);
     let r = find_resource(ctx).await?;
+    let compliance_type = if with_compliance { Some(resource_compliance(ctx, &r).await?) } else { None };
     reply(&GetDiscoveredResourceResponse {
         discovered_resource_detail: Detail {
             envelope: Envelope::of(ctx.account().get(), &r),
             configuration: r.record.configuration.to_string(),
+            compliance_type,
         },
     })
+}
+
+async fn resource_compliance(ctx: &CallContext<'_>, r: &StoredResource) -> Result<&'static str, ApiError> {
+    let query = confpack_store::ResultQuery {
+        resource_types: vec![r.record.resource_type.clone()],
+        resource_id: Some(r.record.resource_id.clone()),
+        limit: u32::MAX,
+        ..confpack_store::ResultQuery::default()
+    };
+    let results = ctx.store().list_results(ctx.account(), &query, super::now_ms()).await.map_err(store_failure)?;
+    let has = |t: &str| results.iter().any(|x| x.effective_type == t);
+    Ok(["NON_COMPLIANT", "COMPLIANT", "INSUFFICIENT_DATA", "NOT_APPLICABLE"]
+        .into_iter()
+        .find(|t| has(t))
+        .unwrap_or("INSUFFICIENT_DATA"))
 }
 
 #[derive(Serialize)]
