@@ -3,8 +3,10 @@
 
     tools/registry_sample.py show ACS::OSS::Bucket
     tools/registry_sample.py merge ACS::OSS::Bucket '{"Versioning": {"Status": "Enabled"}}'
+    tools/registry_sample.py add ACS::DTS::Instance "DTS DescribeDtsJobs item" '{"DtsJobId": "..."}' [--global]
 
-`merge` deep-merges the given JSON object into SampleConfiguration (objects merge key by key,
+`add` registers a new type with its source (which product API item the configuration
+mirrors) and sample. `merge` deep-merges the given JSON object into SampleConfiguration (objects merge key by key,
 anything else replaces) and rewrites the file in its one-entry-per-line layout. The file is
 locked during the edit, so several people (or agents) can extend different types at once.
 """
@@ -35,12 +37,28 @@ def render(types):
 
 
 def main(argv):
-    if len(argv) < 3 or argv[1] not in ("show", "merge") or (argv[1] == "merge" and len(argv) != 4):
+    if len(argv) < 3 or argv[1] not in ("show", "merge", "add") or (argv[1] == "merge" and len(argv) != 4) \
+            or (argv[1] == "add" and len(argv) not in (5, 6)):
         sys.exit(__doc__)
     with open(PATH, "r+", encoding="utf-8") as f:
         fcntl.flock(f, fcntl.LOCK_EX)
         types = json.load(f)
         entry = next((t for t in types if t["ResourceType"] == argv[2]), None)
+        if argv[1] == "add":
+            if entry is not None:
+                sys.exit(f"{argv[2]} is registered already")
+            sample = json.loads(argv[4])
+            if not isinstance(sample, dict):
+                sys.exit("the sample must be a JSON object")
+            entry = {"ResourceType": argv[2]}
+            if argv[5:] == ["--global"]:
+                entry["Global"] = True
+            entry.update({"Source": argv[3], "SampleConfiguration": sample})
+            types.append(entry)
+            f.seek(0)
+            f.write(render(types))
+            f.truncate()
+            return
         if entry is None:
             sys.exit(f"{argv[2]} is not registered")
         if argv[1] == "show":

@@ -13,6 +13,7 @@ pub mod evaluate;
 pub mod network;
 pub mod operators;
 mod regex_functions;
+pub mod templates;
 pub mod time;
 
 pub use catalogue::{Catalogue, ManagedRule, ManagedRuleSpec, RuleInput, RuleLogic, TriggerType, catalogue};

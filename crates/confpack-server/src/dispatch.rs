@@ -54,6 +54,7 @@ handler_table! {
     RevertEvaluationResults => handlers::results::revert_evaluation_results,
     GetResourceComplianceTimeline => handlers::results::get_resource_compliance_timeline,
     PutEvaluations => handlers::results::put_evaluations,
+    ListCompliancePackTemplates => handlers::templates::list_compliance_pack_templates,
     GenerateCompliancePackReport => handlers::reports::generate_compliance_pack_report,
     GetCompliancePackReport => handlers::reports::get_compliance_pack_report,
 }

@@ -11,6 +11,7 @@ pub(crate) mod results;
 mod rule_input;
 mod rule_view;
 pub(crate) mod rules;
+pub(crate) mod templates;
 
 use confpack_model::AccountId;
 use confpack_protocol::{ApiError, ErrorCode, Params};
