@@ -3,12 +3,14 @@
 
 pub mod account;
 pub mod ids;
+pub mod pack;
 pub mod resource;
 pub mod rule;
 pub mod secret;
 
 pub use account::{AccessKey, Account, AccountId, AccountStatus, KeyStatus};
 pub use ids::AccessKeyId;
+pub use pack::CompliancePack;
 pub use resource::{
     ConfigurationChanged, PreparedResource, PutOutcome, ResourceEventType, ResourceRecord, ResourceVersion,
     StoredResource, Tags,

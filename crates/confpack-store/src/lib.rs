@@ -4,6 +4,7 @@
 //! both pass the same conformance suite (`tests/conformance.rs`).
 
 mod error;
+mod packs;
 mod postgres;
 mod query;
 mod rules;
@@ -20,6 +21,7 @@ use confpack_model::{
 };
 
 pub use error::StoreError;
+pub use packs::PackStore;
 pub use postgres::PostgresStore;
 pub use query::{CountGroup, ResourcePage, ResourceQuery, ResultCount, ResultQuery, TimelineQuery};
 pub use rules::{RuleStore, TokenedRequest};
@@ -33,9 +35,9 @@ pub const SQLITE_FILE: &str = "confpack.db";
 
 /// Everything confpack persists, one trait per area. Every read and write of tenant data
 /// takes the caller's [`AccountId`], so no query can cross accounts.
-pub trait Store: AccountStore + ResourceStore + RuleStore {}
+pub trait Store: AccountStore + ResourceStore + RuleStore + PackStore {}
 
-impl<T: AccountStore + ResourceStore + RuleStore> Store for T {}
+impl<T: AccountStore + ResourceStore + RuleStore + PackStore> Store for T {}
 
 /// Accounts, AccessKeys, and the lookups authentication needs.
 #[async_trait]

@@ -7,6 +7,7 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 use crate::StoreResult;
 use crate::shared_sql::Backend;
 use crate::shared_sql::accounts::portable_account_store;
+use crate::shared_sql::packs::portable_pack_store;
 use crate::shared_sql::resources::portable_resource_store;
 use crate::shared_sql::rules::portable_rule_store;
 
@@ -40,3 +41,4 @@ impl PostgresStore {
 portable_account_store!(PostgresStore, "postgres", {});
 portable_resource_store!(PostgresStore);
 portable_rule_store!(PostgresStore);
+portable_pack_store!(PostgresStore);

@@ -9,6 +9,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 
 use crate::shared_sql::Backend;
 use crate::shared_sql::accounts::portable_account_store;
+use crate::shared_sql::packs::portable_pack_store;
 use crate::shared_sql::resources::portable_resource_store;
 use crate::shared_sql::rules::portable_rule_store;
 use crate::{StoreError, StoreResult};
@@ -66,6 +67,7 @@ impl SqliteStore {
 portable_account_store!(SqliteStore, "sqlite", {});
 portable_resource_store!(SqliteStore);
 portable_rule_store!(SqliteStore);
+portable_pack_store!(SqliteStore);
 
 #[cfg(test)]
 mod tests {

@@ -3,6 +3,7 @@
 //! and adds whatever it must do differently in its own module.
 
 pub(crate) mod accounts;
+pub(crate) mod packs;
 pub(crate) mod resources;
 pub(crate) mod rules;
 

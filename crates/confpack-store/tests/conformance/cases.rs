@@ -74,12 +74,37 @@ pub async fn unknown_objects_are_not_found(store: &dyn Store, _: &Reopen<'_>) {
     assert!(matches!(store.set_access_key_status(&ghost, KeyStatus::Inactive).await, Err(StoreError::NotFound(_))));
 }
 
-pub async fn no_pack_exists_before_packs_can_be_created(store: &dyn Store, _: &Reopen<'_>) {
+pub async fn packs_round_trip_per_account_with_unique_names(store: &dyn Store, _: &Reopen<'_>) {
     let (a, _) = store.create_account("team-e", NOW).await.expect("create");
     let (b, _) = store.create_account("team-f", NOW).await.expect("create");
-    for account in [a.id, b.id] {
-        assert!(!store.compliance_pack_exists(account, "cp-00000000000000000000").await.expect("lookup"));
-    }
+    let pack = |account, id: &str, name: &str| confpack_model::CompliancePack {
+        account_id: account,
+        pack_id: id.into(),
+        name: name.into(),
+        description: String::new(),
+        risk_level: 2,
+        template_id: String::new(),
+        status: "ACTIVE".into(),
+        scope: confpack_model::RuleScope::default(),
+        tags: Vec::new(),
+        created_ms: NOW,
+    };
+    let mine = pack(a.id, "cp-1", "baseline");
+    store.create_pack(&mine).await.expect("create pack");
+    store.create_pack(&pack(b.id, "cp-2", "baseline")).await.expect("names are per account");
+    let clash = store.create_pack(&pack(a.id, "cp-3", "baseline")).await;
+    assert!(matches!(clash, Err(StoreError::Conflict(_))), "{clash:?}");
+    assert_eq!(store.get_pack(a.id, "cp-1").await.expect("get"), Some(mine.clone()));
+    assert!(store.compliance_pack_exists(a.id, "cp-1").await.expect("lookup"));
+    assert!(!store.compliance_pack_exists(b.id, "cp-1").await.expect("lookup"), "other account");
+    assert!(store.get_pack(b.id, "cp-1").await.expect("get").is_none());
+    let mut renamed = mine.clone();
+    renamed.name = "renamed".into();
+    store.update_pack(&renamed).await.expect("update");
+    assert_eq!(store.list_packs(a.id).await.expect("list"), vec![renamed]);
+    assert!(matches!(store.delete_pack(b.id, "cp-1").await, Err(StoreError::NotFound(_))));
+    store.delete_pack(a.id, "cp-1").await.expect("delete");
+    assert!(!store.compliance_pack_exists(a.id, "cp-1").await.expect("lookup"));
 }
 
 pub async fn data_survives_reopening(store: &dyn Store, reopen: &Reopen<'_>) {

@@ -132,7 +132,7 @@ conformance!(
     accounts_can_be_disabled_and_enabled,
     keys_can_be_added_listed_disabled_and_deleted,
     unknown_objects_are_not_found,
-    no_pack_exists_before_packs_can_be_created,
+    packs_round_trip_per_account_with_unique_names,
     data_survives_reopening,
     concurrent_writers_do_not_conflict,
     rules_round_trip_and_names_are_unique,
