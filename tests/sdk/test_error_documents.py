@@ -43,7 +43,7 @@ CASES = {
         "Invalid.CompliancePackId.Value", 400, "The specified CompliancePackId does not exist.",
     ),
     "not-supported": Case(
-        "ListCompliancePacks", {}, "OperationNotSupported", 501, 'The action "ListCompliancePacks"', prefix=True,
+        "ListAggregators", {}, "OperationNotSupported", 501, 'The action "ListAggregators"', prefix=True,
     ),
     "unknown-action": Case(
         "DescribeNoSuchThing", {}, "InvalidAction.NotFound", 404,

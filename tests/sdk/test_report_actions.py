@@ -44,8 +44,8 @@ def test_a_missing_pack_id_is_a_missing_parameter(client, action):
 
 @pytest.mark.parametrize(
     ("action", "params"),
-    [("ListCompliancePacks", {}), ("GetCompliancePack", {"CompliancePackId": UNKNOWN_PACK})],
-    ids=["ListCompliancePacks", "GetCompliancePack"],
+    [("ListAggregators", {}), ("GetAggregator", {"AggregatorId": "ca-0000000000000000"})],
+    ids=["ListAggregators", "GetAggregator"],
 )
 def test_a_vendor_action_not_implemented_yet_is_operation_not_supported(client, action, params):
     error = expect_error(client, action, **params)

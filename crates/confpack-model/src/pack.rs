@@ -29,4 +29,8 @@ pub struct CompliancePack {
     pub tags: Vec<TagPair>,
     /// Creation time, epoch ms.
     pub created_ms: i64,
+    /// Rules of the template the pack was made from that the catalogue does not implement:
+    /// listed so that reports can show the coverage.
+    #[serde(default)]
+    pub unimplemented_rules: Vec<String>,
 }

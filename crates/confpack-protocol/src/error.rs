@@ -99,6 +99,18 @@ error_codes! {
     ManagedRuleNotExists => ("ManagedRuleNotExists", 400, "The specified managed rule does not exist."),
     /// A condition rule's `Conditions` cannot be compiled (confpack's code).
     InvalidConditionsValue => ("Invalid.Conditions.Value", 400, "The specified Conditions is invalid."),
+    /// A pack of that name exists already.
+    CompliancePackExists => ("CompliancePackExists", 400, "The compliance pack already exists."),
+    /// The pack name is empty or too long.
+    InvalidCompliancePackNameValue => ("Invalid.CompliancePackName.Value", 400, "The specified CompliancePackName is invalid."),
+    /// No template has that id.
+    InvalidCompliancePackTemplateIdValue => ("Invalid.CompliancePackTemplateId.Value", 400, "The specified CompliancePackTemplateId does not exist."),
+    /// A pack needs rules (ConfigRules, a template or TemplateContent).
+    InvalidConfigRulesEmpty => ("Invalid.ConfigRules.Empty", 400, "You must specify ConfigRules."),
+    /// A ConfigRules item cannot be used.
+    InvalidConfigRulesValue => ("Invalid.ConfigRules.Value", 400, "The specified ConfigRules is invalid."),
+    /// More than 5 pack ids in one call.
+    InvalidCompliancePackIdsSizeExceed => ("Invalid.CompliancePackIds.SizeExceed", 400, "The maximum number of CompliancePackIds is 5."),
     /// PutEvaluations with a ResultToken that names no rule of the caller (confpack's code).
     InvalidResultTokenValue => ("Invalid.ResultToken.Value", 400, "The specified ResultToken is invalid."),
 }

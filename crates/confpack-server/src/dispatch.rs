@@ -55,6 +55,12 @@ handler_table! {
     GetResourceComplianceTimeline => handlers::results::get_resource_compliance_timeline,
     PutEvaluations => handlers::results::put_evaluations,
     ListCompliancePackTemplates => handlers::templates::list_compliance_pack_templates,
+    CreateCompliancePack => handlers::packs::create_compliance_pack,
+    GetCompliancePack => handlers::packs::get_compliance_pack,
+    ListCompliancePacks => handlers::packs::list_compliance_packs,
+    DeleteCompliancePacks => handlers::packs::delete_compliance_packs,
+    GetConfigRuleComplianceByPack => handlers::packs::get_config_rule_compliance_by_pack,
+    GetResourceComplianceByPack => handlers::packs::get_resource_compliance_by_pack,
     GenerateCompliancePackReport => handlers::reports::generate_compliance_pack_report,
     GetCompliancePackReport => handlers::reports::get_compliance_pack_report,
 }

@@ -5,6 +5,7 @@ pub(crate) mod discovery;
 mod idempotency;
 pub(crate) mod ingestion;
 pub(crate) mod managed;
+pub(crate) mod packs;
 mod paging;
 pub(crate) mod reports;
 pub(crate) mod results;

@@ -88,6 +88,7 @@ pub async fn packs_round_trip_per_account_with_unique_names(store: &dyn Store, _
         scope: confpack_model::RuleScope::default(),
         tags: Vec::new(),
         created_ms: NOW,
+        unimplemented_rules: Vec::new(),
     };
     let mine = pack(a.id, "cp-1", "baseline");
     store.create_pack(&mine).await.expect("create pack");

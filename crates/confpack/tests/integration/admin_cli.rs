@@ -118,11 +118,11 @@ fn the_action_table_lists_the_whole_catalogue() {
     let vendor: Vec<&str> = text.lines().filter(|l| l.ends_with("\tvendor")).collect();
     assert_eq!(vendor.len(), 154);
     assert!(text.lines().any(|l| l == "GenerateCompliancePackReport\tsupported\tvendor"));
-    assert!(text.lines().any(|l| l == "ListCompliancePacks\tnot-supported\tvendor"));
+    assert!(text.lines().any(|l| l == "ListAggregators\tnot-supported\tvendor"));
     let out = Command::new(binary()).args(["actions", "--supported"]).output().expect("run");
     let supported = String::from_utf8_lossy(&out.stdout).to_string();
     assert!(supported.lines().any(|l| l == "GetCompliancePackReport"));
-    assert!(!supported.contains("ListCompliancePacks"));
+    assert!(!supported.contains("ListAggregators"));
 }
 
 #[tokio::test]

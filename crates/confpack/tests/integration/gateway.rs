@@ -39,9 +39,9 @@ async fn unknown_actions_and_versions_are_refused() {
 async fn vendor_actions_not_yet_implemented_say_so_distinctly() {
     let server = Server::start(&[]);
     let client = server.client();
-    let call = client.v1("ListCompliancePacks", &[]);
+    let call = client.v1("ListAggregators", &[]);
     let message = client.send_v1(call).await.expect_error(501, "OperationNotSupported");
-    assert!(message.contains("\"ListCompliancePacks\""), "{message}");
+    assert!(message.contains("\"ListAggregators\""), "{message}");
 }
 
 #[tokio::test]

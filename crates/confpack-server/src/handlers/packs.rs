@@ -1,0 +1,631 @@
+//! Compliance-pack actions: create (from `ConfigRules`, a template id or `TemplateContent`),
+//! read, list, delete, and the pack-level compliance counters.
+//!
+//! A pack's rules are the account's rules whose `CreateBy` names the pack; the rules a pack
+//! creates are named `{pack name}-{rule name}`, take the pack's scope, and cannot be deleted
+//! on their own. Deleting a pack deletes its rules unless `DeleteRule=false`, which keeps them
+//! as ordinary rules.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use confpack_model::ids::hex_id;
+use confpack_model::{CompliancePack, ConfigRule, CreatedBy, EvaluationStatus, RuleScope, TagPair};
+use confpack_protocol::{ApiError, ErrorCode};
+use confpack_rules::templates::{Template, templates};
+use confpack_store::{ResultCount, StoreError};
+use serde_json::{Map, Value, json};
+
+use super::rule_input::{apply_scope, managed_rule, validate};
+use super::rules::schedule_evaluation;
+use super::{ActionResult, CallContext, idempotency, now_ms, reply, store_failure};
+use crate::evaluation::compile::ALIYUN;
+use crate::evaluation::worker::{CHANGE_TRIGGER, next_due};
+
+/// One rule a pack is to have.
+struct RuleRequest {
+    /// An existing rule joining the pack.
+    existing: Option<String>,
+    identifier: String,
+    name: Option<String>,
+    description: Option<String>,
+    risk_level: Option<i64>,
+    parameters: BTreeMap<String, String>,
+}
+
+fn invalid_rules(why: impl std::fmt::Display) -> ApiError {
+    ApiError::with_message(ErrorCode::InvalidConfigRulesValue, format!("The specified ConfigRules is invalid: {why}"))
+}
+
+fn text(item: &Map<String, Value>, key: &str) -> Option<String> {
+    match item.get(key) {
+        Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// `ConfigRules` items: `{ConfigRuleId | ManagedRuleIdentifier, ConfigRuleName, Description,
+/// RiskLevel, ConfigRuleParameters[{ParameterName, ParameterValue}]}`.
+fn rules_from_items(items: &[Map<String, Value>]) -> Result<Vec<RuleRequest>, ApiError> {
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let existing = text(item, "ConfigRuleId");
+            let identifier = text(item, "ManagedRuleIdentifier").unwrap_or_default();
+            if existing.is_none() && identifier.is_empty() {
+                return Err(invalid_rules(format!("item {} needs ConfigRuleId or ManagedRuleIdentifier", i + 1)));
+            }
+            let risk_level = match text(item, "RiskLevel") {
+                Some(r) => Some(
+                    r.parse::<i64>()
+                        .ok()
+                        .filter(|l| (1..=3).contains(l))
+                        .ok_or_else(|| invalid_rules(format!("item {}: RiskLevel must be 1, 2 or 3", i + 1)))?,
+                ),
+                None => None,
+            };
+            let mut parameters = BTreeMap::new();
+            if let Some(Value::Array(list)) = item.get("ConfigRuleParameters") {
+                for p in list {
+                    let p = p.as_object().cloned().unwrap_or_default();
+                    let name = text(&p, "ParameterName")
+                        .ok_or_else(|| invalid_rules(format!("item {}: a parameter has no ParameterName", i + 1)))?;
+                    parameters.insert(name, text(&p, "ParameterValue").unwrap_or_default());
+                }
+            }
+            Ok(RuleRequest {
+                existing,
+                identifier,
+                name: text(item, "ConfigRuleName"),
+                description: text(item, "Description"),
+                risk_level,
+                parameters,
+            })
+        })
+        .collect()
+}
+
+/// A template's implemented rules with their defaults, and the identifiers it lists that the
+/// catalogue does not implement.
+fn rules_from_template(template: &Template) -> (Vec<RuleRequest>, Vec<String>) {
+    let (implemented, missing): (Vec<_>, Vec<_>) = template.rules.iter().partition(|r| Template::implemented(r));
+    let rules = implemented
+        .into_iter()
+        .map(|r| RuleRequest {
+            existing: None,
+            identifier: r.identifier.clone(),
+            name: None,
+            description: None,
+            risk_level: None,
+            parameters: BTreeMap::new(),
+        })
+        .collect();
+    (rules, missing.into_iter().map(|r| r.identifier.clone()).collect())
+}
+
+/// `TemplateContent` in the console's export format, as confpack reads it:
+/// `{"compliancePackTemplate": {"compliancePackName", "description", "riskLevel"},
+///   "configRuleTemplates": [{"managedRuleIdentifier" (or "sourceIdentifier"), "configRuleName",
+///   "description", "riskLevel", "inputParameters": {…}}]}`. The file's name wins over the call's.
+fn rules_from_content(
+    text_value: &str,
+) -> Result<(Option<String>, Option<String>, Option<i64>, Vec<RuleRequest>), ApiError> {
+    let bad = |why: String| ApiError::invalid_parameter("TemplateContent", why);
+    let doc: Value = serde_json::from_str(text_value).map_err(|e| bad(format!("not JSON: {e}")))?;
+    let pack = doc.get("compliancePackTemplate").and_then(Value::as_object).cloned().unwrap_or_default();
+    let Some(Value::Array(items)) = doc.get("configRuleTemplates") else {
+        return Err(bad("configRuleTemplates (a list) is required".to_owned()));
+    };
+    let mut rules = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let item = item.as_object().ok_or_else(|| bad(format!("configRuleTemplates[{i}] is not an object")))?;
+        let identifier = text(item, "managedRuleIdentifier")
+            .or_else(|| text(item, "sourceIdentifier"))
+            .ok_or_else(|| bad(format!("configRuleTemplates[{i}] needs managedRuleIdentifier")))?;
+        let parameters = match item.get("inputParameters") {
+            Some(Value::Object(m)) => {
+                m.iter().map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_owned))).collect()
+            }
+            _ => BTreeMap::new(),
+        };
+        rules.push(RuleRequest {
+            existing: None,
+            identifier,
+            name: text(item, "configRuleName"),
+            description: text(item, "description"),
+            risk_level: text(item, "riskLevel").and_then(|r| r.parse().ok()),
+            parameters,
+        });
+    }
+    Ok((
+        text(&pack, "compliancePackName"),
+        text(&pack, "description"),
+        text(&pack, "riskLevel").and_then(|r| r.parse().ok()),
+        rules,
+    ))
+}
+
+/// A pack's scope from the request (resource types stay each rule's own).
+fn pack_scope(ctx: &CallContext<'_>) -> Result<RuleScope, ApiError> {
+    let mut scope = RuleScope::default();
+    apply_scope(ctx.params, &mut scope)?;
+    scope.resource_types.clear();
+    Ok(scope)
+}
+
+fn pack_not_found() -> ApiError {
+    ApiError::new(ErrorCode::InvalidCompliancePackIdValue)
+}
+
+/// The caller's pack, or `Invalid.CompliancePackId.Value`.
+pub(crate) async fn load_pack(ctx: &CallContext<'_>, pack_id: &str) -> Result<CompliancePack, ApiError> {
+    ctx.store().get_pack(ctx.account(), pack_id).await.map_err(store_failure)?.ok_or_else(pack_not_found)
+}
+
+/// The rules of a pack.
+pub(crate) async fn pack_rules(ctx: &CallContext<'_>, pack_id: &str) -> Result<Vec<ConfigRule>, ApiError> {
+    let rules = ctx.store().list_rules(ctx.account()).await.map_err(store_failure)?;
+    Ok(rules.into_iter().filter(|r| r.created_by.as_ref().is_some_and(|c| c.compliance_pack_id == pack_id)).collect())
+}
+
+/// Creates the pack's new rules (or adopts existing ones); on failure, removes what it made.
+async fn create_rules(
+    ctx: &CallContext<'_>,
+    pack: &CompliancePack,
+    requests: Vec<RuleRequest>,
+    enabled: bool,
+) -> Result<(), ApiError> {
+    let mut made: Vec<String> = Vec::new();
+    let outcome = async {
+        for request in requests {
+            let created_by =
+                CreatedBy { compliance_pack_id: pack.pack_id.clone(), compliance_pack_name: pack.name.clone() };
+            if let Some(id) = request.existing {
+                let mut rule = ctx
+                    .store()
+                    .get_rule(ctx.account(), &id)
+                    .await
+                    .map_err(store_failure)?
+                    .ok_or_else(|| invalid_rules(format!("rule {id} does not exist")))?;
+                if rule.created_by.is_some() {
+                    return Err(invalid_rules(format!("rule {id} belongs to a compliance pack already")));
+                }
+                rule.created_by = Some(created_by);
+                let due = next_due(&rule.trigger_types, &rule.maximum_execution_frequency, now_ms());
+                ctx.store().update_rule(&rule, due).await.map_err(store_failure)?;
+                continue;
+            }
+            let managed = managed_rule(&request.identifier).map_err(|_| {
+                invalid_rules(format!(
+                    "{:?} is not a managed rule identifier (see ListManagedRules)",
+                    request.identifier
+                ))
+            })?;
+            let now = now_ms();
+            let base_name = request.name.unwrap_or_else(|| managed.spec.identifier.clone());
+            let mut scope = pack.scope.clone();
+            scope.resource_types.clone_from(&managed.spec.resource_types);
+            let rule = ConfigRule {
+                account_id: ctx.account(),
+                rule_id: hex_id("cr", 20),
+                name: format!("{}-{base_name}", pack.name),
+                description: request.description.unwrap_or_else(|| managed.spec.description.clone()),
+                source_owner: ALIYUN.to_owned(),
+                source_identifier: managed.spec.identifier.clone(),
+                input_parameters: request.parameters,
+                conditions: None,
+                trigger_types: managed.spec.trigger_types.iter().map(|t| t.as_str().to_owned()).collect(),
+                maximum_execution_frequency: managed
+                    .spec
+                    .maximum_execution_frequency
+                    .clone()
+                    .unwrap_or_else(|| "TwentyFour_Hours".to_owned()),
+                extend_content: String::new(),
+                risk_level: request.risk_level.unwrap_or(i64::from(managed.spec.risk_level)),
+                state: if enabled { "ACTIVE" } else { "INACTIVE" }.to_owned(),
+                scope,
+                tags: Vec::new(),
+                created_by: Some(created_by),
+                result_token: hex_id("rt", 32),
+                created_ms: now,
+                modified_ms: now,
+                status: EvaluationStatus { first_activated_ms: enabled.then_some(now), ..EvaluationStatus::default() },
+                revision: 0,
+            };
+            validate(&rule).map_err(|e| invalid_rules(e.message))?;
+            let due =
+                if enabled { next_due(&rule.trigger_types, &rule.maximum_execution_frequency, now) } else { None };
+            ctx.store().create_rule(&rule, due).await.map_err(|e| match e {
+                StoreError::Conflict(_) => {
+                    invalid_rules(format!("your account has a rule named {:?} already", rule.name))
+                }
+                other => store_failure(other),
+            })?;
+            made.push(rule.rule_id.clone());
+            if enabled {
+                schedule_evaluation(ctx, &rule.rule_id, CHANGE_TRIGGER, false).await?;
+            }
+        }
+        Ok(())
+    }
+    .await;
+    if outcome.is_err() {
+        for id in &made {
+            let _ = ctx.store().delete_rule(ctx.account(), id).await;
+        }
+    }
+    outcome
+}
+
+fn tags(ctx: &CallContext<'_>) -> Vec<TagPair> {
+    ctx.params
+        .object_list("Tag")
+        .ok()
+        .unwrap_or_default()
+        .iter()
+        .map(|t| TagPair {
+            tag_key: t.get("Key").and_then(Value::as_str).unwrap_or_default().to_owned(),
+            tag_value: t.get("Value").and_then(Value::as_str).unwrap_or_default().to_owned(),
+        })
+        .collect()
+}
+
+/// `CreateCompliancePack`.
+pub(crate) async fn create_compliance_pack(ctx: &CallContext<'_>) -> ActionResult {
+    idempotency::once(ctx, "CreateCompliancePack", async || {
+        let p = ctx.params;
+        let mut name = p.optional("CompliancePackName").map(str::to_owned);
+        let mut description = p.optional("Description").unwrap_or_default().to_owned();
+        let mut risk_level = p.int_in("RiskLevel", 1, 3)?;
+        let template_id = p.optional("CompliancePackTemplateId").unwrap_or_default().to_owned();
+        let mut unimplemented = Vec::new();
+        // SDKs send an empty `ConfigRules` list along with a template id: only a non-empty one
+        // counts as the pack's rules.
+        let items = p.object_list("ConfigRules")?;
+        let requests = if let Some(content) = p.optional("TemplateContent") {
+            let file = rules_from_content(content)?;
+            name = file.name.or(name);
+            if let Some(d) = file.description {
+                description = d;
+            }
+            risk_level = file.risk_level.or(risk_level);
+            file.rules
+        } else if !items.is_empty() {
+            rules_from_items(&items)?
+        } else if !template_id.is_empty() {
+            let template = templates().get(&template_id).ok_or_else(|| {
+                ApiError::with_message(
+                    ErrorCode::InvalidCompliancePackTemplateIdValue,
+                    format!("The specified CompliancePackTemplateId does not exist: {template_id:?} (see ListCompliancePackTemplates)."),
+                )
+            })?;
+            let (rules, missing) = rules_from_template(template);
+            unimplemented = missing;
+            if description.is_empty() {
+                description.clone_from(&template.description);
+            }
+            rules
+        } else {
+            return Err(ApiError::new(ErrorCode::InvalidConfigRulesEmpty));
+        };
+        if requests.is_empty() {
+            return Err(ApiError::new(ErrorCode::InvalidConfigRulesEmpty));
+        }
+        let name = name.ok_or_else(|| ApiError::missing_parameter("CompliancePackName"))?;
+        if name.trim().is_empty() || name.chars().count() > 128 {
+            return Err(ApiError::with_message(
+                ErrorCode::InvalidCompliancePackNameValue,
+                "The specified CompliancePackName is invalid: it must have 1 to 128 characters.",
+            ));
+        }
+        let enabled = p.bool("DefaultEnable")?.unwrap_or(true);
+        let mut pack = CompliancePack {
+            account_id: ctx.account(),
+            pack_id: hex_id("cp", 20),
+            name,
+            description,
+            risk_level: risk_level.unwrap_or(2),
+            template_id,
+            status: "CREATING".to_owned(),
+            scope: pack_scope(ctx)?,
+            tags: tags(ctx),
+            created_ms: now_ms(),
+            unimplemented_rules: unimplemented,
+        };
+        ctx.store().create_pack(&pack).await.map_err(|e| match e {
+            StoreError::Conflict(_) => ApiError::with_message(
+                ErrorCode::CompliancePackExists,
+                format!("The compliance pack already exists: your account has a pack named {:?}.", pack.name),
+            ),
+            other => store_failure(other),
+        })?;
+        if let Err(e) = create_rules(ctx, &pack, requests, enabled).await {
+            let _ = ctx.store().delete_pack(ctx.account(), &pack.pack_id).await;
+            return Err(e);
+        }
+        // Its rules exist and their first evaluations are scheduled.
+        "ACTIVE".clone_into(&mut pack.status);
+        ctx.store().update_pack(&pack).await.map_err(store_failure)?;
+        reply(&json!({"CompliancePackId": pack.pack_id}))
+    })
+    .await
+}
+
+fn csv(list: &[String]) -> String {
+    list.join(",")
+}
+
+fn tag_pairs(tags: &[TagPair]) -> Vec<Value> {
+    tags.iter().map(|t| json!({"TagKey": t.tag_key, "TagValue": t.tag_value})).collect()
+}
+
+fn scope_view(s: &RuleScope) -> Value {
+    json!({
+        "ExcludeRegionIdsScope": csv(&s.exclude_region_ids),
+        "ExcludeResourceGroupIdsScope": csv(&s.exclude_resource_group_ids),
+        "ExcludeResourceIdsScope": csv(&s.exclude_resource_ids),
+        "ExcludeTagsScope": tag_pairs(&s.exclude_tags),
+        "RegionIdsScope": csv(&s.region_ids),
+        "ResourceGroupIdsScope": csv(&s.resource_group_ids),
+        "ResourceIdsScope": csv(&s.resource_ids),
+        "TagKeyScope": s.tag_key,
+        "TagValueScope": s.tag_value,
+        "TagsScope": tag_pairs(&s.tags),
+    })
+}
+
+/// The pack in the console's export format (the format `TemplateContent` reads back).
+fn template_content(pack: &CompliancePack, rules: &[ConfigRule]) -> String {
+    let prefix = format!("{}-", pack.name);
+    let items: Vec<Value> = rules
+        .iter()
+        .filter(|r| r.source_owner == ALIYUN)
+        .map(|r| {
+            json!({
+                "managedRuleIdentifier": r.source_identifier,
+                "configRuleName": r.name.strip_prefix(&prefix).unwrap_or(&r.name),
+                "description": r.description,
+                "riskLevel": r.risk_level,
+                "inputParameters": r.input_parameters,
+            })
+        })
+        .collect();
+    json!({
+        "compliancePackTemplate": {"compliancePackName": pack.name, "description": pack.description, "riskLevel": pack.risk_level},
+        "configRuleTemplates": items,
+    })
+    .to_string()
+}
+
+/// compliant / (compliant + non-compliant) rule-resource pairs; `None` when none decided.
+fn score(counts: &[ResultCount]) -> Option<f64> {
+    let n = |t: &str| counts.iter().filter(|c| c.compliance_type == t).map(|c| c.count).sum::<i64>();
+    let (c, nc) = (n("COMPLIANT"), n("NON_COMPLIANT"));
+    #[allow(clippy::cast_precision_loss)] // counts far below 2^52
+    (c + nc > 0).then(|| c as f64 / (c + nc) as f64)
+}
+
+/// `GetCompliancePack`, with the extension field `ComplianceScore` (see [`score`]; absent
+/// before anything was decided) and `UnimplementedRules` (template rules the catalogue lacks).
+pub(crate) async fn get_compliance_pack(ctx: &CallContext<'_>) -> ActionResult {
+    let pack = load_pack(ctx, ctx.params.required("CompliancePackId")?).await?;
+    let rules = pack_rules(ctx, &pack.pack_id).await?;
+    let ids: Vec<String> = rules.iter().map(|r| r.rule_id.clone()).collect();
+    let counts = if ids.is_empty() {
+        Vec::new()
+    } else {
+        ctx.store().count_results(ctx.account(), &ids, now_ms()).await.map_err(store_failure)?
+    };
+    let rule_items: Vec<Value> = rules
+        .iter()
+        .map(|r| {
+            let managed = confpack_rules::catalogue().get(&r.source_identifier);
+            let parameters: Vec<Value> = managed
+                .map(|m| {
+                    m.spec
+                        .parameters
+                        .iter()
+                        .map(|p| {
+                            let value = r.input_parameters.get(&p.name).cloned().or_else(|| p.default.clone()).unwrap_or_default();
+                            json!({"ParameterName": p.name, "ParameterValue": value, "Required": p.required})
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            json!({
+                "ConfigRuleId": r.rule_id,
+                "ConfigRuleName": r.name,
+                "ConfigRuleParameters": parameters,
+                "Description": r.description,
+                "ManagedRuleIdentifier": if r.source_owner == ALIYUN { r.source_identifier.as_str() } else { "" },
+                "ResourceTypesScope": csv(&managed.map(|m| m.spec.resource_types.clone()).unwrap_or_else(|| r.scope.resource_types.clone())),
+                "RiskLevel": r.risk_level,
+            })
+        })
+        .collect();
+    let mut body = json!({
+        "AccountId": ctx.account().get(),
+        "CompliancePackId": pack.pack_id,
+        "CompliancePackName": pack.name,
+        "CompliancePackTemplateId": pack.template_id,
+        "ConfigRules": rule_items,
+        "CreateTimestamp": pack.created_ms,
+        "Description": pack.description,
+        "RiskLevel": pack.risk_level,
+        "Scope": scope_view(&pack.scope),
+        "Status": pack.status,
+        "Tags": tag_pairs(&pack.tags),
+        "TemplateContent": template_content(&pack, &rules),
+        "UnimplementedRules": pack.unimplemented_rules,
+    });
+    if let (Some(s), Some(obj)) = (score(&counts), body.as_object_mut()) {
+        obj.insert("ComplianceScore".to_owned(), json!(s));
+    }
+    reply(&json!({ "CompliancePack": body }))
+}
+
+/// `ListCompliancePacks`: filters `Status`, `RiskLevel`; PageNumber/PageSize paging.
+pub(crate) async fn list_compliance_packs(ctx: &CallContext<'_>) -> ActionResult {
+    let p = ctx.params;
+    let page_number = p.int_in("PageNumber", 1, i64::MAX)?.unwrap_or(1);
+    let page_size = p.int_in("PageSize", 1, 100)?.unwrap_or(10);
+    let status = p.optional("Status");
+    if let Some(s) = status.filter(|s| !["ACTIVE", "CREATING"].contains(s)) {
+        return Err(ApiError::invalid_parameter("Status", format!("{s:?} is not ACTIVE or CREATING")));
+    }
+    let risk = p.int_in("RiskLevel", 1, 3)?;
+    let packs: Vec<CompliancePack> = ctx
+        .store()
+        .list_packs(ctx.account())
+        .await
+        .map_err(store_failure)?
+        .into_iter()
+        .filter(|pack| status.is_none_or(|s| s == pack.status) && risk.is_none_or(|r| r == pack.risk_level))
+        .collect();
+    let start = usize::try_from((page_number - 1).saturating_mul(page_size)).unwrap_or(usize::MAX);
+    let page: Vec<Value> = packs
+        .iter()
+        .skip(start)
+        .take(usize::try_from(page_size).unwrap_or(10))
+        .map(|pack| {
+            json!({
+                "AccountId": pack.account_id.get(),
+                "CompliancePackId": pack.pack_id,
+                "CompliancePackName": pack.name,
+                "CompliancePackTemplateId": pack.template_id,
+                "CreateTimestamp": pack.created_ms,
+                "Description": pack.description,
+                "RiskLevel": pack.risk_level,
+                "Status": pack.status,
+                "Tags": tag_pairs(&pack.tags),
+            })
+        })
+        .collect();
+    reply(&json!({"CompliancePacksResult": {
+        "CompliancePacks": page, "PageNumber": page_number, "PageSize": page_size, "TotalCount": packs.len()
+    }}))
+}
+
+/// `DeleteCompliancePacks`: at most 5 ids; per-item results. The pack's rules are deleted
+/// with it unless `DeleteRule=false`, which keeps them as ordinary rules.
+pub(crate) async fn delete_compliance_packs(ctx: &CallContext<'_>) -> ActionResult {
+    idempotency::once(ctx, "DeleteCompliancePacks", async || {
+        let ids = ctx.params.string_list("CompliancePackIds")?;
+        if ids.is_empty() {
+            return Err(ApiError::missing_parameter("CompliancePackIds"));
+        }
+        if ids.len() > 5 {
+            return Err(ApiError::new(ErrorCode::InvalidCompliancePackIdsSizeExceed));
+        }
+        let delete_rules = ctx.params.bool("DeleteRule")?.unwrap_or(true);
+        let mut items = Vec::new();
+        for id in ids {
+            if ctx.store().get_pack(ctx.account(), &id).await.map_err(store_failure)?.is_none() {
+                items.push(json!({"CompliancePackId": id, "ErrorCode": ErrorCode::InvalidCompliancePackIdValue.code(), "Success": false}));
+                continue;
+            }
+            for mut rule in pack_rules(ctx, &id).await? {
+                let outcome = if delete_rules {
+                    ctx.store().delete_rule(ctx.account(), &rule.rule_id).await
+                } else {
+                    rule.created_by = None;
+                    let due = next_due(&rule.trigger_types, &rule.maximum_execution_frequency, now_ms());
+                    ctx.store().update_rule(&rule, due).await
+                };
+                match outcome {
+                    Ok(()) | Err(StoreError::NotFound(_)) => {}
+                    Err(e) => return Err(store_failure(e)),
+                }
+            }
+            match ctx.store().delete_pack(ctx.account(), &id).await {
+                Ok(()) | Err(StoreError::NotFound(_)) => {}
+                Err(e) => return Err(store_failure(e)),
+            }
+            items.push(json!({"CompliancePackId": id, "ErrorCode": "", "Success": true}));
+        }
+        reply(&json!({"OperateCompliancePacksResult": {"OperateCompliancePacks": items}}))
+    })
+    .await
+}
+
+/// A rule's verdict for the pack counters: NON_COMPLIANT when some result is; else COMPLIANT,
+/// INSUFFICIENT_DATA, NOT_APPLICABLE, IGNORED in that order; INSUFFICIENT_DATA before any.
+fn rule_verdict(counts: &[ResultCount], rule_id: &str) -> &'static str {
+    let has = |t: &str| counts.iter().any(|c| c.rule_id == rule_id && c.compliance_type == t && c.count > 0);
+    ["NON_COMPLIANT", "COMPLIANT", "INSUFFICIENT_DATA", "NOT_APPLICABLE", "IGNORED"]
+        .into_iter()
+        .find(|t| has(t))
+        .unwrap_or("INSUFFICIENT_DATA")
+}
+
+fn tally(verdicts: impl Iterator<Item = &'static str>) -> BTreeMap<&'static str, usize> {
+    let mut by_type = BTreeMap::new();
+    for v in verdicts {
+        *by_type.entry(v).or_insert(0) += 1;
+    }
+    by_type
+}
+
+fn counters(by_type: &BTreeMap<&'static str, usize>, total: usize) -> Value {
+    let n = |t: &str| by_type.get(t).copied().unwrap_or(0);
+    json!({
+        "CompliantCount": n("COMPLIANT"),
+        "IgnoredCount": n("IGNORED"),
+        "InsufficientDataCount": n("INSUFFICIENT_DATA"),
+        "NonCompliantCount": n("NON_COMPLIANT"),
+        "NotApplicableCount": n("NOT_APPLICABLE"),
+        "TotalCount": total,
+    })
+}
+
+/// `GetConfigRuleComplianceByPack`: the pack's active rules, each with its verdict (see
+/// [`rule_verdict`]), and the counts of rules per verdict.
+pub(crate) async fn get_config_rule_compliance_by_pack(ctx: &CallContext<'_>) -> ActionResult {
+    let pack = load_pack(ctx, ctx.params.required("CompliancePackId")?).await?;
+    let rules: Vec<ConfigRule> =
+        pack_rules(ctx, &pack.pack_id).await?.into_iter().filter(|r| r.state == "ACTIVE").collect();
+    let ids: Vec<String> = rules.iter().map(|r| r.rule_id.clone()).collect();
+    let counts = if ids.is_empty() {
+        Vec::new()
+    } else {
+        ctx.store().count_results(ctx.account(), &ids, now_ms()).await.map_err(store_failure)?
+    };
+    let items: Vec<Value> = rules
+        .iter()
+        .map(|r| json!({"ComplianceType": rule_verdict(&counts, &r.rule_id), "ConfigRuleId": r.rule_id, "ConfigRuleName": r.name}))
+        .collect();
+    let mut result = counters(&tally(rules.iter().map(|r| rule_verdict(&counts, &r.rule_id))), rules.len());
+    if let Some(obj) = result.as_object_mut() {
+        obj.insert("CompliancePackId".to_owned(), json!(pack.pack_id));
+        obj.insert("ConfigRuleCompliances".to_owned(), json!(items));
+    }
+    reply(&json!({ "ConfigRuleComplianceResult": result }))
+}
+
+/// `GetResourceComplianceByPack`: the resources the pack's active rules evaluated, each
+/// counted once under its worst verdict (NON_COMPLIANT, COMPLIANT, INSUFFICIENT_DATA,
+/// NOT_APPLICABLE, IGNORED in that order).
+pub(crate) async fn get_resource_compliance_by_pack(ctx: &CallContext<'_>) -> ActionResult {
+    let pack = load_pack(ctx, ctx.params.required("CompliancePackId")?).await?;
+    let ids: Vec<String> =
+        pack_rules(ctx, &pack.pack_id).await?.into_iter().filter(|r| r.state == "ACTIVE").map(|r| r.rule_id).collect();
+    let verdicts = if ids.is_empty() {
+        Vec::new()
+    } else {
+        ctx.store().resource_verdicts(ctx.account(), &ids, now_ms()).await.map_err(store_failure)?
+    };
+    const ORDER: [&str; 5] = ["NON_COMPLIANT", "COMPLIANT", "INSUFFICIENT_DATA", "NOT_APPLICABLE", "IGNORED"];
+    let mut worst: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for (t, id, verdict, _) in verdicts {
+        let rank = ORDER.iter().position(|o| *o == verdict).unwrap_or(ORDER.len() - 1);
+        let entry = worst.entry((t, id)).or_insert(rank);
+        *entry = (*entry).min(rank);
+    }
+    let resources: BTreeSet<_> = worst.keys().collect();
+    let mut result = counters(&tally(worst.values().map(|&rank| ORDER[rank])), resources.len());
+    if let Some(obj) = result.as_object_mut() {
+        obj.insert("CompliancePackId".to_owned(), json!(pack.pack_id));
+    }
+    reply(&json!({ "ResourceComplianceResult": result }))
+}
