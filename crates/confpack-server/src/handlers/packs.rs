@@ -108,9 +108,7 @@ fn rules_from_template(template: &Template) -> (Vec<RuleRequest>, Vec<String>) {
 /// `{"compliancePackTemplate": {"compliancePackName", "description", "riskLevel"},
 ///   "configRuleTemplates": [{"managedRuleIdentifier" (or "sourceIdentifier"), "configRuleName",
 ///   "description", "riskLevel", "inputParameters": {…}}]}`. The file's name wins over the call's.
-fn rules_from_content(
-    text_value: &str,
-) -> Result<(Option<String>, Option<String>, Option<i64>, Vec<RuleRequest>), ApiError> {
+fn rules_from_content(text_value: &str) -> Result<ContentPack, ApiError> {
     let bad = |why: String| ApiError::invalid_parameter("TemplateContent", why);
     let doc: Value = serde_json::from_str(text_value).map_err(|e| bad(format!("not JSON: {e}")))?;
     let pack = doc.get("compliancePackTemplate").and_then(Value::as_object).cloned().unwrap_or_default();
@@ -138,12 +136,20 @@ fn rules_from_content(
             parameters,
         });
     }
-    Ok((
-        text(&pack, "compliancePackName"),
-        text(&pack, "description"),
-        text(&pack, "riskLevel").and_then(|r| r.parse().ok()),
+    Ok(ContentPack {
+        name: text(&pack, "compliancePackName"),
+        description: text(&pack, "description"),
+        risk_level: text(&pack, "riskLevel").and_then(|r| r.parse().ok()),
         rules,
-    ))
+    })
+}
+
+/// What a `TemplateContent` document says.
+struct ContentPack {
+    name: Option<String>,
+    description: Option<String>,
+    risk_level: Option<i64>,
+    rules: Vec<RuleRequest>,
 }
 
 /// A pack's scope from the request (resource types stay each rule's own).
