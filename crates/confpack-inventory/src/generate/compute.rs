@@ -37,6 +37,18 @@ const IMAGES: [(&str, &str, &str, &str); 4] = [
     ),
 ];
 
+/// `(Name, AliasName, Type)` of vulnerabilities Security Center reports, for Linux and for
+/// Windows instances.
+const LINUX_VULNERABILITIES: [(&str, &str, &str); 3] = [
+    ("oval:com.redhat.rhsa:def:20243138", "RHSA-2024:3138: kernel security update", "cve"),
+    ("alinux3:2:CVE-2024-6387", "ALINUX3-SA-2024:0105: openssh security update", "cve"),
+    ("USN-6844-1", "USN-6844-1: CUPS vulnerability", "cve"),
+];
+const WINDOWS_VULNERABILITIES: [(&str, &str, &str); 2] = [
+    ("KB5039227", "Windows Server 2022 cumulative security update (KB5039227)", "sys"),
+    ("KB5040437", "Windows Server 2022 cumulative security update (KB5040437)", "sys"),
+];
+
 /// The expiry the vendor reports for pay-as-you-go resources.
 const NEVER_EXPIRES: &str = "2099-12-31T15:59Z";
 
@@ -131,6 +143,38 @@ pub(super) fn instance<E: Emit>(run: &mut Run, block: &Block, i: usize, eip_foll
             run.pick(&["offline", "offline", "pause"])
         };
         e.str("ClientStatus", agent);
+        // The CloudMonitor agent (CloudMonitor DescribeMonitoringAgentStatuses' NodeStatus):
+        // running on the compliant share of running instances; stopped with the instance.
+        let monitor = if !running {
+            "stopped"
+        } else if run.compliant() {
+            "running"
+        } else {
+            run.pick(&["stopped", "uninstalled", "install_faild"])
+        };
+        e.obj("MonitoringAgentStatus", |e| {
+            e.str("Status", monitor);
+            e.bool("AutoInstall", monitor != "uninstalled");
+            e.str("OsMonitorStatus", if monitor == "running" { "running" } else { "stopped" });
+        });
+        // The unhandled vulnerabilities Security Center reports for the instance (DescribeVulList
+        // VulRecords): none on the compliant share, otherwise one to three of mixed priority.
+        let vulnerabilities = if run.compliant() { 0 } else { run.between(1, 3) };
+        e.arr("VulRecords", |e| {
+            for _ in 0..vulnerabilities {
+                let known: &[_] = if os_type == "windows" { &WINDOWS_VULNERABILITIES } else { &LINUX_VULNERABILITIES };
+                let (name, alias, kind) = run.pick(known);
+                let necessity = run.pick(&["asap", "later", "nntf"]);
+                e.object(|e| {
+                    e.str("Name", name);
+                    e.str("AliasName", alias);
+                    e.str("Type", kind);
+                    e.str("Necessity", necessity);
+                    e.num("Status", 1);
+                    e.str("InstanceId", &plan.id);
+                });
+            }
+        });
     });
 }
 

@@ -1,5 +1,5 @@
 //! Databases: RDS instances (DescribeDBInstanceAttribute merged with the instance's
-//! network, whitelist, SSL, TDE, backup and SQL-audit settings) and Redis instances
+//! network, whitelist, SSL, TDE, backup, SQL-audit and running TLS parameter settings) and Redis instances
 //! (R-KVStore DescribeInstanceAttribute merged likewise).
 
 use super::dates;
@@ -106,7 +106,18 @@ pub(super) fn rds<E: Emit>(run: &mut Run, block: &Block, r: usize, e: &mut E) {
         e.str("SecurityIPList", &whitelist(run, block.vpc_octet));
         e.str("SecurityIPMode", "normal");
         e.str("SSLEnabled", if run.compliant() { "on" } else { "off" });
-        e.str("TDEStatus", if run.compliant() { "Enabled" } else { "Disabled" });
+        // TDE (DescribeDBInstanceTDE): when on, the compliant share uses a key of the
+        // customer's own (BYOK), the rest a key the service generates.
+        let tde = run.compliant();
+        e.str("TDEStatus", if tde { "Enabled" } else { "Disabled" });
+        e.str(
+            "TDEMode",
+            match (tde, run.compliant()) {
+                (false, _) => "Unknown",
+                (true, true) => "Customer_Provided_Key",
+                (true, false) => "Aliyun_Generate_Key",
+            },
+        );
         e.obj("BackupPolicy", |e| {
             let retention = if run.compliant() { run.pick(&[7, 14, 30]) } else { 7 };
             let log_backup = run.compliant();
@@ -117,6 +128,28 @@ pub(super) fn rds<E: Emit>(run: &mut Run, block: &Block, r: usize, e: &mut E) {
             e.num("LogBackupRetentionPeriod", if log_backup { retention } else { 0 });
         });
         e.str("SQLCollectorStatus", if run.compliant() { "Enable" } else { "Disabled" });
+        // DescribeSQLCollectorRetention: one of the retention periods the API offers.
+        e.obj("SQLCollectorRetention", |e| {
+            e.str("ConfigValue", if run.compliant() { run.pick(&["180", "365", "1095"]) } else { "30" });
+        });
+        // DescribeParameters: the running TLS settings of the engine (MySQL's tls_version,
+        // PostgreSQL's minimum protocol); SQL Server sets TLS outside instance parameters.
+        e.wrapped("RunningParameters", "DBInstanceParameter", |e| {
+            let tls = match engine {
+                "MySQL" => Some((
+                    "tls_version",
+                    if run.compliant() { "TLSv1.2" } else { run.pick(&["TLSv1,TLSv1.1,TLSv1.2", "TLSv1.1,TLSv1.2"]) },
+                )),
+                "PostgreSQL" => Some(("ssl_min_protocol_version", if run.compliant() { "TLSv1.2" } else { "TLSv1" })),
+                _ => None,
+            };
+            if let Some((name, value)) = tls {
+                e.object(|e| {
+                    e.str("ParameterName", name);
+                    e.str("ParameterValue", value);
+                });
+            }
+        });
         e.str("MaintainTime", "18:00Z-22:00Z");
         e.bool("DeletionProtection", run.compliant());
         e.str("GuardDBInstanceId", "");

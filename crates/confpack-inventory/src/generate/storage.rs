@@ -1,5 +1,6 @@
 //! OSS buckets (the shape of the vendor's verbatim sample: GetBucketInfo with ACL,
-//! encryption and logging) and KMS keys (DescribeKey's KeyMetadata).
+//! encryption and logging, plus the Referer whitelist) and KMS keys (DescribeKey's
+//! KeyMetadata).
 
 use super::dates;
 use super::emit::Emit;
@@ -46,6 +47,11 @@ pub(super) fn bucket<E: Emit>(run: &mut Run, block: &Block, b: usize, e: &mut E)
         e.str("StorageClass", run.pick(&["Standard", "Standard", "Standard", "IA", "Archive"]));
         e.str("DataRedundancyType", if run.chance(0.5) { "ZRS" } else { "LRS" });
         e.str("AllowEmptyReferer", if run.compliant() { "true" } else { "false" });
+        // GetBucketReferer's whitelist: the compliant share restricts Referers to the
+        // organisation's sites (hotlink protection on), the rest lists none.
+        let referers: &[&str] =
+            if run.compliant() { &["https://www.example.com", "https://*.example.com"] } else { &[] };
+        e.wrapped_strs("RefererList", "Referer", referers);
         e.str("Name", name);
         // Access logs go to the bucket itself under a prefix, a common setup that needs no
         // second bucket.

@@ -635,3 +635,163 @@ pub(crate) async fn get_resource_compliance_by_pack(ctx: &CallContext<'_>) -> Ac
     }
     reply(&json!({ "ResourceComplianceResult": result }))
 }
+
+/// Gives a pack's scope to one of its rules (the rule keeps its resource types) and saves
+/// it; the rule is then evaluated again.
+async fn apply_pack_to_rule(
+    ctx: &CallContext<'_>,
+    pack: &CompliancePack,
+    mut rule: ConfigRule,
+) -> Result<(), ApiError> {
+    let types = std::mem::take(&mut rule.scope.resource_types);
+    rule.scope = pack.scope.clone();
+    rule.scope.resource_types = types;
+    rule.created_by =
+        Some(CreatedBy { compliance_pack_id: pack.pack_id.clone(), compliance_pack_name: pack.name.clone() });
+    rule.modified_ms = now_ms();
+    let due = next_due(&rule.trigger_types, &rule.maximum_execution_frequency, rule.modified_ms);
+    ctx.store().update_rule(&rule, due).await.map_err(store_failure)?;
+    if rule.state == "ACTIVE" {
+        schedule_evaluation(ctx, &rule.rule_id, CHANGE_TRIGGER, false).await?;
+    }
+    Ok(())
+}
+
+/// `UpdateCompliancePack`: the fields given replace the pack's. A scope change passes to
+/// every rule of the pack (which is evaluated again); `ConfigRules`, when given and not
+/// empty, replaces the pack's rule set: rules named by id or by managed identifier stay
+/// (with the parameters and risk level given), new identifiers get new rules, and the
+/// pack's other rules are deleted.
+pub(crate) async fn update_compliance_pack(ctx: &CallContext<'_>) -> ActionResult {
+    idempotency::once(ctx, "UpdateCompliancePack", async || {
+        let p = ctx.params;
+        let mut pack = load_pack(ctx, p.required("CompliancePackId")?).await?;
+        if let Some(name) = p.optional("CompliancePackName") {
+            if name.trim().is_empty() || name.chars().count() > 128 {
+                return Err(ApiError::with_message(
+                    ErrorCode::InvalidCompliancePackNameValue,
+                    "The specified CompliancePackName is invalid: it must have 1 to 128 characters.",
+                ));
+            }
+            name.clone_into(&mut pack.name);
+        }
+        if let Some(d) = p.optional("Description") {
+            d.clone_into(&mut pack.description);
+        }
+        if let Some(level) = p.int_in("RiskLevel", 1, 3)? {
+            pack.risk_level = level;
+        }
+        let old_scope = pack.scope.clone();
+        apply_scope(p, &mut pack.scope)?;
+        pack.scope.resource_types.clear();
+        let new_tags = tags(ctx);
+        if !new_tags.is_empty() {
+            pack.tags = new_tags;
+        }
+        let requests = rules_from_items(&p.object_list("ConfigRules")?)?;
+        ctx.store().update_pack(&pack).await.map_err(|e| match e {
+            StoreError::Conflict(_) => ApiError::with_message(
+                ErrorCode::CompliancePackExists,
+                format!("The compliance pack already exists: your account has a pack named {:?}.", pack.name),
+            ),
+            other => store_failure(other),
+        })?;
+        let current = pack_rules(ctx, &pack.pack_id).await?;
+        if requests.is_empty() {
+            for rule in current {
+                let stale_name = rule.created_by.as_ref().is_some_and(|c| c.compliance_pack_name != pack.name);
+                if pack.scope != old_scope || stale_name {
+                    apply_pack_to_rule(ctx, &pack, rule).await?;
+                }
+            }
+        } else {
+            let mut fresh = Vec::new();
+            let mut kept = BTreeSet::new();
+            for request in requests {
+                let found = current.iter().find(|r| {
+                    request.existing.as_deref() == Some(r.rule_id.as_str())
+                        || (request.existing.is_none() && r.source_identifier == request.identifier)
+                });
+                match found {
+                    Some(rule) => {
+                        let mut rule = rule.clone();
+                        kept.insert(rule.rule_id.clone());
+                        if !request.parameters.is_empty() {
+                            rule.input_parameters = request.parameters;
+                        }
+                        if let Some(level) = request.risk_level {
+                            rule.risk_level = level;
+                        }
+                        validate(&rule).map_err(|e| invalid_rules(e.message))?;
+                        apply_pack_to_rule(ctx, &pack, rule).await?;
+                    }
+                    None => fresh.push(request),
+                }
+            }
+            for rule in current.iter().filter(|r| !kept.contains(&r.rule_id)) {
+                match ctx.store().delete_rule(ctx.account(), &rule.rule_id).await {
+                    Ok(()) | Err(StoreError::NotFound(_)) => {}
+                    Err(e) => return Err(store_failure(e)),
+                }
+            }
+            create_rules(ctx, &pack, fresh, true).await?;
+        }
+        reply(&json!({"CompliancePackId": pack.pack_id}))
+    })
+    .await
+}
+
+fn operate_item(rule_id: &str, error: Option<ErrorCode>) -> Value {
+    json!({"ConfigRuleId": rule_id, "ErrorCode": error.map_or("", |e| e.code()), "Success": error.is_none()})
+}
+
+fn pack_rule_ids(ctx: &CallContext<'_>) -> Result<Vec<String>, ApiError> {
+    let ids = ctx.params.string_list("ConfigRuleIds")?;
+    if ids.is_empty() {
+        return Err(ApiError::missing_parameter("ConfigRuleIds"));
+    }
+    if ids.len() > 20 {
+        return Err(ApiError::new(ErrorCode::InvalidConfigRuleIdsSizeExceed));
+    }
+    Ok(ids)
+}
+
+/// `AttachConfigRuleToCompliancePack`: rules join the pack (and take its scope); a rule of
+/// another pack cannot (`ConfigRuleCanNotDelete`-style per-item code `Invalid.ConfigRules.Value`).
+pub(crate) async fn attach_config_rule_to_compliance_pack(ctx: &CallContext<'_>) -> ActionResult {
+    let pack = load_pack(ctx, ctx.params.required("CompliancePackId")?).await?;
+    let mut items = Vec::new();
+    for id in pack_rule_ids(ctx)? {
+        let outcome = match ctx.store().get_rule(ctx.account(), &id).await.map_err(store_failure)? {
+            None => Some(ErrorCode::ConfigRuleNotExists),
+            Some(rule) if rule.created_by.as_ref().is_some_and(|c| c.compliance_pack_id != pack.pack_id) => {
+                Some(ErrorCode::InvalidConfigRulesValue)
+            }
+            Some(rule) => {
+                apply_pack_to_rule(ctx, &pack, rule).await?;
+                None
+            }
+        };
+        items.push(operate_item(&id, outcome));
+    }
+    reply(&json!({"OperateRuleResult": {"OperateRuleItemList": items}}))
+}
+
+/// `DetachConfigRuleToCompliancePack`: rules leave the pack and become ordinary rules.
+pub(crate) async fn detach_config_rule_to_compliance_pack(ctx: &CallContext<'_>) -> ActionResult {
+    let pack = load_pack(ctx, ctx.params.required("CompliancePackId")?).await?;
+    let mut items = Vec::new();
+    for id in pack_rule_ids(ctx)? {
+        let outcome = match ctx.store().get_rule(ctx.account(), &id).await.map_err(store_failure)? {
+            Some(mut rule) if rule.created_by.as_ref().is_some_and(|c| c.compliance_pack_id == pack.pack_id) => {
+                rule.created_by = None;
+                let due = next_due(&rule.trigger_types, &rule.maximum_execution_frequency, now_ms());
+                ctx.store().update_rule(&rule, due).await.map_err(store_failure)?;
+                None
+            }
+            _ => Some(ErrorCode::ConfigRuleNotExists),
+        };
+        items.push(operate_item(&id, outcome));
+    }
+    reply(&json!({"OperateRuleResult": {"OperateRuleItemList": items}}))
+}
