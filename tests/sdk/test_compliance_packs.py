@@ -160,3 +160,46 @@ def test_another_account_sees_nothing(server, account_client, fresh_account):
     body = call(other, "DeleteCompliancePacks", CompliancePackIds=pack_id)["OperateCompliancePacksResult"]
     assert body["OperateCompliancePacks"][0]["Success"] is False
     assert get(account_client, pack_id)["Status"] == "ACTIVE"
+
+
+def test_a_scope_change_passes_to_the_pack_rules_and_re_evaluates(account_client):
+    pack_id = create(account_client, "scoped", ConfigRules=[{"ManagedRuleIdentifier": READ_RULE, "ConfigRuleName": "read"}])
+    rule_id = pack_rule_ids(account_client, pack_id)[READ_RULE]
+    put(account_client, [resource("b-hz", region="cn-hangzhou", Configuration=PUBLIC),
+                         resource("b-sh", region="cn-shanghai", Configuration=PUBLIC)])
+    wait_for_verdicts(account_client, rule_id, {"b-hz": "NON_COMPLIANT", "b-sh": "NON_COMPLIANT"})
+    call(account_client, "UpdateCompliancePack", CompliancePackId=pack_id, RegionIdsScope="cn-shanghai", Description="only Shanghai")
+    wait_for_verdicts(account_client, rule_id, {"b-sh": "NON_COMPLIANT"})
+    pack = get(account_client, pack_id)
+    assert (pack["Scope"]["RegionIdsScope"], pack["Description"]) == ("cn-shanghai", "only Shanghai")
+    assert get_rule(account_client, rule_id)["RegionIdsScope"] == "cn-shanghai"
+
+
+def test_config_rules_on_update_replace_the_rule_set(account_client):
+    pack_id = create(account_client, "replaced", ConfigRules=explicit_rules())
+    before = pack_rule_ids(account_client, pack_id)
+    call(account_client, "UpdateCompliancePack", CompliancePackId=pack_id,
+         ConfigRules=[{"ManagedRuleIdentifier": READ_RULE, "RiskLevel": 3}, {"ManagedRuleIdentifier": "oss-zrs-enabled"}])
+    after = pack_rule_ids(account_client, pack_id)
+    assert set(after) == {READ_RULE, "oss-zrs-enabled"}
+    assert after[READ_RULE] == before[READ_RULE], "a kept rule keeps its id"
+    assert get_rule(account_client, after[READ_RULE])["RiskLevel"] == 3
+    assert error(account_client, "GetConfigRule", ConfigRuleId=before[VERSIONING_RULE]).code == "ConfigRuleNotExists"
+
+
+def test_attach_and_detach_rules(account_client):
+    from rules import create_managed
+
+    pack_id = create(account_client, "host", ConfigRules=[{"ManagedRuleIdentifier": READ_RULE}])
+    loose = create_managed(account_client, VERSIONING_RULE, "loose")
+    body = call(account_client, "AttachConfigRuleToCompliancePack", CompliancePackId=pack_id, ConfigRuleIds=f"{loose},cr-00000000000000000000")
+    assert operate_items(body) == {loose: (True, ""), "cr-00000000000000000000": (False, "ConfigRuleNotExists")}
+    assert get_rule(account_client, loose)["CreateBy"]["CompliancePackId"] == pack_id
+    assert set(pack_rule_ids(account_client, pack_id)) == {READ_RULE, VERSIONING_RULE}
+    body = call(account_client, "DetachConfigRuleToCompliancePack", CompliancePackId=pack_id, ConfigRuleIds=loose)
+    assert operate_items(body) == {loose: (True, "")}
+    assert set(pack_rule_ids(account_client, pack_id)) == {READ_RULE}
+    items = operate_items(call(account_client, "DeleteConfigRules", ConfigRuleIds=loose))
+    assert items[loose] == (True, ""), "a detached rule is an ordinary rule again"
+    failure = error(account_client, "AttachConfigRuleToCompliancePack", CompliancePackId="cp-00000000000000000000", ConfigRuleIds=loose)
+    assert failure.code == "Invalid.CompliancePackId.Value"
