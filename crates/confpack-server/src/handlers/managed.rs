@@ -4,22 +4,14 @@
 
 use std::collections::BTreeMap;
 
-use confpack_protocol::{ApiError, Params};
+use confpack_protocol::ApiError;
 use confpack_rules::{ManagedRule, RuleInput, catalogue};
 use serde_json::{Value, json};
 
+use super::paging::PageRequest;
 use super::rule_input::managed_rule;
 use super::rule_view::{managed_view, parameter_details};
 use super::{ActionResult, CallContext, now_ms, reply};
-
-fn page(params: &Params) -> Result<(i64, i64), ApiError> {
-    Ok((params.int_in("PageNumber", 1, i64::MAX)?.unwrap_or(1), params.int_in("PageSize", 1, 100)?.unwrap_or(10)))
-}
-
-fn slice<T: Clone>(items: &[T], (number, size): (i64, i64)) -> Vec<T> {
-    let start = usize::try_from((number - 1).saturating_mul(size)).unwrap_or(usize::MAX);
-    items.iter().skip(start).take(usize::try_from(size).unwrap_or(10)).cloned().collect()
-}
 
 fn covers_types(rule: &ManagedRule, types: &[String]) -> bool {
     types.is_empty() || rule.spec.resource_types.iter().any(|t| types.contains(t))
@@ -29,7 +21,7 @@ fn covers_types(rule: &ManagedRule, types: &[String]) -> bool {
 /// resource types.
 pub(crate) async fn list_managed_rules(ctx: &CallContext<'_>) -> ActionResult {
     let p = ctx.params;
-    let paging = page(p)?;
+    let paging = PageRequest::from_params(p)?;
     let keyword = p.optional("Keyword").map(str::to_lowercase);
     let risk = p.int_in("RiskLevel", 1, 3)?;
     let types = p.string_list("ResourceTypes")?;
@@ -46,9 +38,10 @@ pub(crate) async fn list_managed_rules(ctx: &CallContext<'_>) -> ActionResult {
             })
         })
         .collect();
-    let list: Vec<Value> = slice(&matching, paging).into_iter().map(|r| Value::Object(managed_view(r))).collect();
+    let list: Vec<Value> =
+        paging.slice(matching.iter().copied()).into_iter().map(|r| Value::Object(managed_view(r))).collect();
     reply(&json!({"ManagedRules": {
-        "ManagedRuleList": list, "PageNumber": paging.0, "PageSize": paging.1, "TotalCount": matching.len()
+        "ManagedRuleList": list, "PageNumber": paging.number, "PageSize": paging.size, "TotalCount": matching.len()
     }}))
 }
 
@@ -60,10 +53,11 @@ pub(crate) async fn get_managed_rule(ctx: &CallContext<'_>) -> ActionResult {
 
 /// `ListPreManagedRules`: the managed rules EvaluatePreConfigRules can run (all of them).
 pub(crate) async fn list_pre_managed_rules(ctx: &CallContext<'_>) -> ActionResult {
-    let paging = page(ctx.params)?;
+    let paging = PageRequest::from_params(ctx.params)?;
     let types = ctx.params.string_list("ResourceTypes")?.iter().map(|t| acs_type(t)).collect::<Vec<_>>();
     let matching: Vec<&ManagedRule> = catalogue().iter().filter(|r| covers_types(r, &types)).collect();
-    let list: Vec<Value> = slice(&matching, paging)
+    let list: Vec<Value> = paging
+        .slice(matching.iter().copied())
         .into_iter()
         .map(|r| {
             let (compulsory, optional) = parameter_details(r);
@@ -78,7 +72,9 @@ pub(crate) async fn list_pre_managed_rules(ctx: &CallContext<'_>) -> ActionResul
             })
         })
         .collect();
-    reply(&json!({"ManagedRules": list, "PageNumber": paging.0, "PageSize": paging.1, "TotalCount": matching.len()}))
+    reply(
+        &json!({"ManagedRules": list, "PageNumber": paging.number, "PageSize": paging.size, "TotalCount": matching.len()}),
+    )
 }
 
 /// Resource Orchestration types (`ALIYUN::ECS::Instance`) name the same thing as Config's.

@@ -15,6 +15,7 @@ use confpack_rules::templates::{Template, templates};
 use confpack_store::{ResultCount, StoreError};
 use serde_json::{Map, Value, json};
 
+use super::paging::PageRequest;
 use super::rule_input::{apply_scope, managed_rule, validate};
 use super::rules::schedule_evaluation;
 use super::{ActionResult, CallContext, idempotency, now_ms, reply, store_failure};
@@ -474,8 +475,7 @@ pub(crate) async fn get_compliance_pack(ctx: &CallContext<'_>) -> ActionResult {
 /// `ListCompliancePacks`: filters `Status`, `RiskLevel`; PageNumber/PageSize paging.
 pub(crate) async fn list_compliance_packs(ctx: &CallContext<'_>) -> ActionResult {
     let p = ctx.params;
-    let page_number = p.int_in("PageNumber", 1, i64::MAX)?.unwrap_or(1);
-    let page_size = p.int_in("PageSize", 1, 100)?.unwrap_or(10);
+    let paging = PageRequest::from_params(p)?;
     let status = p.optional("Status");
     if let Some(s) = status.filter(|s| !["ACTIVE", "CREATING"].contains(s)) {
         return Err(ApiError::invalid_parameter("Status", format!("{s:?} is not ACTIVE or CREATING")));
@@ -489,11 +489,9 @@ pub(crate) async fn list_compliance_packs(ctx: &CallContext<'_>) -> ActionResult
         .into_iter()
         .filter(|pack| status.is_none_or(|s| s == pack.status) && risk.is_none_or(|r| r == pack.risk_level))
         .collect();
-    let start = usize::try_from((page_number - 1).saturating_mul(page_size)).unwrap_or(usize::MAX);
-    let page: Vec<Value> = packs
-        .iter()
-        .skip(start)
-        .take(usize::try_from(page_size).unwrap_or(10))
+    let page: Vec<Value> = paging
+        .slice(packs.iter())
+        .into_iter()
         .map(|pack| {
             json!({
                 "AccountId": pack.account_id.get(),
@@ -509,7 +507,7 @@ pub(crate) async fn list_compliance_packs(ctx: &CallContext<'_>) -> ActionResult
         })
         .collect();
     reply(&json!({"CompliancePacksResult": {
-        "CompliancePacks": page, "PageNumber": page_number, "PageSize": page_size, "TotalCount": packs.len()
+        "CompliancePacks": page, "PageNumber": paging.number, "PageSize": paging.size, "TotalCount": packs.len()
     }}))
 }
 

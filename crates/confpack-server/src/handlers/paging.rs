@@ -31,6 +31,32 @@ pub(crate) fn max_results(params: &Params, default: Option<i64>) -> Result<u32, 
     Ok(u32::try_from(value).unwrap_or(100))
 }
 
+/// `PageNumber` (from 1, default 1) and `PageSize` (1 to 100, default 10) of the actions
+/// that page by number.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct PageRequest {
+    /// The page, from 1.
+    pub(crate) number: i64,
+    /// Items per page.
+    pub(crate) size: i64,
+}
+
+impl PageRequest {
+    /// Reads the request's paging parameters.
+    pub(crate) fn from_params(params: &Params) -> Result<Self, ApiError> {
+        Ok(Self {
+            number: params.int_in("PageNumber", 1, i64::MAX)?.unwrap_or(1),
+            size: params.int_in("PageSize", 1, 100)?.unwrap_or(10),
+        })
+    }
+
+    /// The requested page of `items`.
+    pub(crate) fn slice<T>(&self, items: impl IntoIterator<Item = T>) -> Vec<T> {
+        let start = usize::try_from((self.number - 1).saturating_mul(self.size)).unwrap_or(usize::MAX);
+        items.into_iter().skip(start).take(usize::try_from(self.size).unwrap_or(10)).collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

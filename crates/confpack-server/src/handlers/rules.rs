@@ -11,6 +11,7 @@ use confpack_store::StoreError;
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use super::paging::PageRequest;
 use super::rule_input::{apply_common, managed_rule, validate};
 use super::rule_view::{compliance_of, rule_detail, rule_summary};
 use super::{ActionResult, CallContext, idempotency, now_ms, reply, store_failure};
@@ -193,8 +194,7 @@ pub(crate) async fn get_config_rule(ctx: &CallContext<'_>) -> ActionResult {
 /// `ListConfigRules`, with the vendor's filters and PageNumber/PageSize paging.
 pub(crate) async fn list_config_rules(ctx: &CallContext<'_>) -> ActionResult {
     let p = ctx.params;
-    let page_number = p.int_in("PageNumber", 1, i64::MAX)?.unwrap_or(1);
-    let page_size = p.int_in("PageSize", 1, 100)?.unwrap_or(10);
+    let paging = PageRequest::from_params(p)?;
     let state_filter = p.optional("ConfigRuleState");
     let compliance_filter = p.optional("ComplianceType");
     let name_filter = p.optional("ConfigRuleName");
@@ -228,10 +228,9 @@ pub(crate) async fn list_config_rules(ctx: &CallContext<'_>) -> ActionResult {
         }
     }
     let total = items.len();
-    let start = usize::try_from((page_number - 1).saturating_mul(page_size)).unwrap_or(usize::MAX);
-    let page: Vec<Value> = items.into_iter().skip(start).take(usize::try_from(page_size).unwrap_or(10)).collect();
+    let page: Vec<Value> = paging.slice(items);
     reply(&json!({"ConfigRules": {
-        "ConfigRuleList": page, "PageNumber": page_number, "PageSize": page_size, "TotalCount": total
+        "ConfigRuleList": page, "PageNumber": paging.number, "PageSize": paging.size, "TotalCount": total
     }}))
 }
 

@@ -8,6 +8,7 @@ use confpack_rules::catalogue;
 use confpack_rules::templates::{Template, TemplateRule, templates};
 use serde_json::{Value, json};
 
+use super::paging::PageRequest;
 use super::{ActionResult, CallContext, reply};
 
 /// When the template library was last revised (2026-11-28T00:00:00Z).
@@ -81,8 +82,7 @@ fn template_view(t: &Template, rules: &[&TemplateRule]) -> Value {
 /// PageNumber/PageSize paging.
 pub(crate) async fn list_compliance_pack_templates(ctx: &CallContext<'_>) -> ActionResult {
     let p = ctx.params;
-    let page_number = p.int_in("PageNumber", 1, i64::MAX)?.unwrap_or(1);
-    let page_size = p.int_in("PageSize", 1, 100)?.unwrap_or(10);
+    let paging = PageRequest::from_params(p)?;
     let id = p.optional("CompliancePackTemplateId");
     let regulation_only = match p.optional("FilterType") {
         None | Some("ALL") => false,
@@ -107,14 +107,9 @@ pub(crate) async fn list_compliance_pack_templates(ctx: &CallContext<'_>) -> Act
         }
         matching.push((t, rules));
     }
-    let start = usize::try_from((page_number - 1).saturating_mul(page_size)).unwrap_or(usize::MAX);
-    let page: Vec<Value> = matching
-        .iter()
-        .skip(start)
-        .take(usize::try_from(page_size).unwrap_or(10))
-        .map(|(t, rules)| template_view(t, rules))
-        .collect();
+    let page: Vec<Value> =
+        paging.slice(matching.iter()).into_iter().map(|(t, rules)| template_view(t, rules)).collect();
     reply(&json!({"CompliancePackTemplatesResult": {
-        "CompliancePackTemplates": page, "PageNumber": page_number, "PageSize": page_size, "TotalCount": matching.len()
+        "CompliancePackTemplates": page, "PageNumber": paging.number, "PageSize": paging.size, "TotalCount": matching.len()
     }}))
 }
