@@ -1,6 +1,8 @@
 //! Compliance-pack reports (`GenerateCompliancePackReport`, `GetCompliancePackReport`).
-//! Packs cannot be created yet, so every pack id is unknown; the seed's error contract
-//! already holds. Report generation itself arrives with the reports feature.
+//! The seed's error contract holds (an unknown pack is `Invalid.CompliancePackId.Value`);
+//! generating the report itself arrives with the reports feature, so for an existing pack
+//! GenerateCompliancePackReport answers `OperationNotSupported` and GetCompliancePackReport
+//! `NONE`.
 
 use confpack_protocol::{ApiError, ErrorCode};
 use serde::Serialize;
