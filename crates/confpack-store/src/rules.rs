@@ -65,8 +65,8 @@ pub trait RuleStore: Send + Sync + 'static {
     /// `lease_ms`.
     async fn claim_evaluation(&self, now_ms: i64, lease_ms: i64) -> StoreResult<Option<EvaluationJob>>;
 
-    /// Extends a claimed job's lease.
-    async fn renew_evaluation(&self, job_id: i64, lease_until_ms: i64) -> StoreResult<()>;
+    /// Extends the leases of claimed jobs.
+    async fn renew_evaluations(&self, job_ids: &[i64], lease_until_ms: i64) -> StoreResult<()>;
 
     /// Removes a finished job.
     async fn finish_evaluation(&self, job_id: i64) -> StoreResult<()>;
@@ -139,6 +139,16 @@ pub trait RuleStore: Send + Sync + 'static {
         rule_ids: &[String],
         now_ms: i64,
     ) -> StoreResult<Vec<(String, String, String, i64)>>;
+
+    /// How many resources have each worst verdict among the results of `rule_ids` (the order
+    /// NON_COMPLIANT, COMPLIANT, INSUFFICIENT_DATA, NOT_APPLICABLE, IGNORED), counted in the
+    /// store: `(verdict, resources)` pairs.
+    async fn worst_verdict_counts(
+        &self,
+        account: AccountId,
+        rule_ids: &[String],
+        now_ms: i64,
+    ) -> StoreResult<Vec<(String, i64)>>;
 
     /// Sets (`Some((reason, ignore_date, until_ms))`) or clears (`None`) the ignore of one
     /// rule's results for the given `(type, id)` resources. Returns how many results changed.

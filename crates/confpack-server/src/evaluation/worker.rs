@@ -18,6 +18,8 @@ use crate::state::AppState;
 const SCAN_PAGE: u32 = 1000;
 /// Results written per transaction.
 const WRITE_BATCH: usize = 2000;
+/// Jobs claimed at once (one per rule: a pack's rules are evaluated together).
+const JOB_BATCH: usize = 256;
 /// Changes read from the feed per round.
 const FEED_BATCH: u32 = 1000;
 /// How often the loops look at the store when nothing woke them.
@@ -51,72 +53,102 @@ async fn job_loop(state: AppState, lease_ms: i64) {
     let wake = state.job_notifier();
     loop {
         let store = state.store();
-        match store.claim_evaluation(now_ms(), lease_ms).await {
-            Ok(Some(job)) => {
-                let started = std::time::Instant::now();
-                match run_job(store, &job, lease_ms).await {
-                    Ok(()) => {
-                        tracing::info!(rule_id = %job.rule_id, attempts = job.attempts, elapsed_ms = started.elapsed().as_millis(), "evaluation finished");
+        let mut claimed = Vec::new();
+        // Claim what is waiting (a new pack enqueues one job per rule) so that jobs of one
+        // account are evaluated together, reading each resource type once.
+        while claimed.len() < JOB_BATCH {
+            match store.claim_evaluation(now_ms(), lease_ms).await {
+                Ok(Some(job)) => claimed.push(job),
+                Ok(None) => break,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot claim evaluation jobs");
+                    break;
+                }
+            }
+        }
+        if claimed.is_empty() {
+            tokio::select! {
+                () = wake.notified() => {}
+                () = tokio::time::sleep(IDLE_POLL) => {}
+            }
+            continue;
+        }
+        let mut groups: BTreeMap<(AccountId, String, bool), Vec<EvaluationJob>> = BTreeMap::new();
+        for job in claimed {
+            groups.entry((job.account_id, job.message_type.clone(), job.revert_ignored)).or_default().push(job);
+        }
+        for jobs in groups.into_values() {
+            let started = std::time::Instant::now();
+            match run_jobs(store, &jobs, lease_ms).await {
+                Ok(()) => {
+                    tracing::info!(
+                        rules = jobs.len(),
+                        elapsed_ms = started.elapsed().as_millis(),
+                        "evaluation finished"
+                    );
+                    for job in &jobs {
                         if let Err(e) = store.finish_evaluation(job.job_id).await {
                             tracing::warn!(error = %e, "could not remove a finished evaluation job; it will run again");
                         }
                     }
-                    // The job stays leased and is retried once the lease runs out.
-                    Err(e) => {
-                        tracing::warn!(rule_id = %job.rule_id, error = %e, "evaluation failed; it will be retried")
-                    }
                 }
-                continue;
+                // The jobs stay leased and are retried once the lease runs out.
+                Err(e) => tracing::warn!(rules = jobs.len(), error = %e, "evaluation failed; it will be retried"),
             }
-            Ok(None) => {}
-            Err(e) => tracing::warn!(error = %e, "cannot claim evaluation jobs"),
-        }
-        tokio::select! {
-            () = wake.notified() => {}
-            () = tokio::time::sleep(IDLE_POLL) => {}
         }
     }
 }
 
-/// Runs one whole-scope evaluation job: every resource in the rule's scope is evaluated,
-/// results of resources no longer in scope are removed, and the rule's status updated.
-pub(crate) async fn run_job(store: &dyn Store, job: &EvaluationJob, lease_ms: i64) -> StoreResult<()> {
-    let Some(mut rule) = store.get_rule(job.account_id, &job.rule_id).await? else { return Ok(()) };
-    if rule.state != "ACTIVE" {
-        return Ok(());
-    }
+/// Runs whole-scope evaluation jobs of one account (same message type): every resource in
+/// each rule's scope is evaluated, reading each resource type once for all the rules;
+/// results of resources no longer in a scope are removed, and each rule's status updated.
+pub(crate) async fn run_jobs(store: &dyn Store, jobs: &[EvaluationJob], lease_ms: i64) -> StoreResult<()> {
+    let Some(first) = jobs.first() else { return Ok(()) };
+    let account = first.account_id;
     let started = now_ms();
-    rule.status.first_evaluation_started = true;
-    match compile(&rule) {
-        Ok(compiled) => {
-            if compiled.evaluates() {
-                evaluate_scope(
-                    store,
-                    job.account_id,
-                    &[compiled],
-                    &job.message_type,
-                    job.revert_ignored,
-                    Some((job.job_id, lease_ms)),
-                )
-                .await?;
-                store.delete_results(job.account_id, &job.rule_id, Some(started), now_ms()).await?;
-            }
-            rule.status.last_success_ms = Some(now_ms());
+    let mut compiled = Vec::new();
+    let mut statuses = Vec::new();
+    for job in jobs {
+        let Some(rule) = store.get_rule(account, &job.rule_id).await? else { continue };
+        if rule.state != "ACTIVE" {
+            continue;
         }
-        Err(message) => {
-            tracing::warn!(rule_id = %rule.rule_id, %message, "rule does not compile");
-            rule.status.last_failed_ms = Some(now_ms());
-            rule.status.last_error_code = "RuleCompileError".to_owned();
-            rule.status.last_error_message = message;
+        let mut status = rule.status.clone();
+        status.first_evaluation_started = true;
+        match compile(&rule) {
+            Ok(c) => {
+                if c.evaluates() {
+                    compiled.push(c);
+                }
+                statuses.push((rule.rule_id.clone(), status, true));
+            }
+            Err(message) => {
+                tracing::warn!(rule_id = %rule.rule_id, %message, "rule does not compile");
+                status.last_failed_ms = Some(now_ms());
+                status.last_error_code = "RuleCompileError".to_owned();
+                status.last_error_message = message;
+                statuses.push((rule.rule_id.clone(), status, false));
+            }
         }
     }
-    // Saved on the rule as it is now, so that an update made while evaluating is kept; a
-    // concurrent update makes the save fail and it is tried again on the fresh rule.
-    for _ in 0..5 {
-        let Some(mut current) = store.get_rule(job.account_id, &job.rule_id).await? else { break };
-        current.status = rule.status.clone();
-        if store.save_rule_status(&current).await? {
-            break;
+    let ids: Vec<i64> = jobs.iter().map(|j| j.job_id).collect();
+    evaluate_scope(store, account, &compiled, &first.message_type, first.revert_ignored, Some((&ids, lease_ms)))
+        .await?;
+    for rule in &compiled {
+        store.delete_results(account, &rule.rule.rule_id, Some(started), now_ms()).await?;
+    }
+    for (rule_id, mut status, succeeded) in statuses {
+        if succeeded {
+            status.last_success_ms = Some(now_ms());
+        }
+        // Saved on the rule as it is now, so that an update made while evaluating is kept;
+        // a concurrent update makes the save fail and it is tried again on the fresh rule.
+        for _ in 0..5 {
+            let Some(mut current) = store.get_rule(account, &rule_id).await? else { break };
+            current.status = status.clone();
+            if store.save_rule_status(&current).await? {
+                break;
+            }
         }
     }
     Ok(())
@@ -137,15 +169,15 @@ pub async fn evaluate_rules(
 }
 
 /// Evaluates `rules` over every live resource of their types, reading each type's resources
-/// once whatever the number of rules, and writes the results in batches. Renews the lease
-/// of `job` (id, lease length) as pages go by.
+/// once whatever the number of rules, and writes the results in batches. Renews the leases
+/// of `jobs` (ids, lease length) as pages go by.
 pub(crate) async fn evaluate_scope(
     store: &dyn Store,
     account: AccountId,
     rules: &[CompiledRule],
     message_type: &str,
     revert_ignored: bool,
-    job: Option<(i64, i64)>,
+    jobs: Option<(&[i64], i64)>,
 ) -> StoreResult<u64> {
     let mut types: Vec<String> = rules.iter().flat_map(|r| r.resource_types.iter().cloned()).collect();
     types.sort_unstable();
@@ -170,8 +202,8 @@ pub(crate) async fn evaluate_scope(
         }
         if batch.len() >= WRITE_BATCH {
             written += flush(store, account, &mut batch, revert_ignored).await?;
-            if let Some((job_id, lease_ms)) = job {
-                store.renew_evaluation(job_id, now_ms() + lease_ms).await?;
+            if let Some((job_ids, lease_ms)) = jobs {
+                store.renew_evaluations(job_ids, now_ms() + lease_ms).await?;
             }
         }
         if page.len() < SCAN_PAGE as usize {

@@ -553,14 +553,14 @@ pub(crate) async fn delete_compliance_packs(ctx: &CallContext<'_>) -> ActionResu
     .await
 }
 
-/// A rule's verdict for the pack counters: NON_COMPLIANT when some result is; else COMPLIANT,
-/// INSUFFICIENT_DATA, NOT_APPLICABLE, IGNORED in that order; INSUFFICIENT_DATA before any.
+/// The order in which verdicts win when a rule's (or a resource's) results are summed up.
+const VERDICT_ORDER: [&str; 5] = ["NON_COMPLIANT", "COMPLIANT", "INSUFFICIENT_DATA", "NOT_APPLICABLE", "IGNORED"];
+
+/// A rule's verdict for the pack counters: the first of [`VERDICT_ORDER`] among its results;
+/// INSUFFICIENT_DATA before any.
 fn rule_verdict(counts: &[ResultCount], rule_id: &str) -> &'static str {
     let has = |t: &str| counts.iter().any(|c| c.rule_id == rule_id && c.compliance_type == t && c.count > 0);
-    ["NON_COMPLIANT", "COMPLIANT", "INSUFFICIENT_DATA", "NOT_APPLICABLE", "IGNORED"]
-        .into_iter()
-        .find(|t| has(t))
-        .unwrap_or("INSUFFICIENT_DATA")
+    VERDICT_ORDER.into_iter().find(|t| has(t)).unwrap_or("INSUFFICIENT_DATA")
 }
 
 fn tally(verdicts: impl Iterator<Item = &'static str>) -> BTreeMap<&'static str, usize> {
@@ -614,20 +614,17 @@ pub(crate) async fn get_resource_compliance_by_pack(ctx: &CallContext<'_>) -> Ac
     let pack = load_pack(ctx, ctx.params.required("CompliancePackId")?).await?;
     let ids: Vec<String> =
         pack_rules(ctx, &pack.pack_id).await?.into_iter().filter(|r| r.state == "ACTIVE").map(|r| r.rule_id).collect();
-    let verdicts = if ids.is_empty() {
-        Vec::new()
-    } else {
-        ctx.store().resource_verdicts(ctx.account(), &ids, now_ms()).await.map_err(store_failure)?
-    };
-    const ORDER: [&str; 5] = ["NON_COMPLIANT", "COMPLIANT", "INSUFFICIENT_DATA", "NOT_APPLICABLE", "IGNORED"];
-    let mut worst: BTreeMap<(String, String), usize> = BTreeMap::new();
-    for (t, id, verdict, _) in verdicts {
-        let rank = ORDER.iter().position(|o| *o == verdict).unwrap_or(ORDER.len() - 1);
-        let entry = worst.entry((t, id)).or_insert(rank);
-        *entry = (*entry).min(rank);
-    }
-    let resources: BTreeSet<_> = worst.keys().collect();
-    let mut result = counters(&tally(worst.values().map(|&rank| ORDER[rank])), resources.len());
+    // Counted in the store, so that the answer stays fast however many results there are.
+    let counts = ctx.store().worst_verdict_counts(ctx.account(), &ids, now_ms()).await.map_err(store_failure)?;
+    let total = usize::try_from(counts.iter().map(|(_, n)| n).sum::<i64>()).unwrap_or(0);
+    let by_type: BTreeMap<&'static str, usize> = counts
+        .iter()
+        .filter_map(|(verdict, n)| {
+            let name = VERDICT_ORDER.into_iter().find(|t| t == verdict)?;
+            Some((name, usize::try_from(*n).unwrap_or(0)))
+        })
+        .collect();
+    let mut result = counters(&by_type, total);
     if let Some(obj) = result.as_object_mut() {
         obj.insert("CompliancePackId".to_owned(), json!(pack.pack_id));
     }

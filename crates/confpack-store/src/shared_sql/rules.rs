@@ -291,8 +291,17 @@ macro_rules! portable_rule_store {
                     })).transpose()
                 }
 
-                async fn renew_evaluation(&self, job_id: i64, lease_until_ms: i64) -> StoreResult<()> {
-                    sqlx::query("UPDATE evaluation_jobs SET lease_until_ms = $1 WHERE job_id = $2").bind(lease_until_ms).bind(job_id).execute(&self.pool).await?;
+                async fn renew_evaluations(&self, job_ids: &[i64], lease_until_ms: i64) -> StoreResult<()> {
+                    for chunk in job_ids.chunks(500) {
+                        let mut q = QueryBuilder::<Db>::new("UPDATE evaluation_jobs SET lease_until_ms = ");
+                        q.push_bind(lease_until_ms).push(" WHERE job_id IN (");
+                        let mut list = q.separated(", ");
+                        for id in chunk {
+                            list.push_bind(*id);
+                        }
+                        q.push(")");
+                        q.build().execute(&self.pool).await?;
+                    }
                     Ok(())
                 }
 
@@ -419,6 +428,23 @@ macro_rules! portable_rule_store {
                     q.push(" ORDER BY resource_type, resource_id");
                     let rows = q.build().fetch_all(&self.pool).await?;
                     rows.iter().map(|r| Ok((r.try_get("resource_type")?, r.try_get("resource_id")?, r.try_get("effective")?, r.try_get("risk_level")?))).collect()
+                }
+
+                async fn worst_verdict_counts(&self, account: AccountId, rule_ids: &[String], now_ms: i64) -> StoreResult<Vec<(String, i64)>> {
+                    if rule_ids.is_empty() {
+                        return Ok(Vec::new());
+                    }
+                    let mut q = QueryBuilder::<Db>::new(
+                        "SELECT CASE worst WHEN 0 THEN 'NON_COMPLIANT' WHEN 1 THEN 'COMPLIANT' WHEN 2 THEN 'INSUFFICIENT_DATA' \
+                         WHEN 3 THEN 'NOT_APPLICABLE' ELSE 'IGNORED' END AS verdict, COUNT(*) AS n FROM (\
+                         SELECT MIN(CASE effective WHEN 'NON_COMPLIANT' THEN 0 WHEN 'COMPLIANT' THEN 1 WHEN 'INSUFFICIENT_DATA' THEN 2 \
+                         WHEN 'NOT_APPLICABLE' THEN 3 ELSE 4 END) AS worst FROM (SELECT resource_type, resource_id, ");
+                    push_effective(&mut q, now_ms);
+                    q.push(" FROM evaluation_results WHERE account_id = ").push_bind(account.get());
+                    push_in(&mut q, "rule_id", rule_ids);
+                    q.push(") AS e GROUP BY resource_type, resource_id) AS w GROUP BY worst ORDER BY worst");
+                    let rows = q.build().fetch_all(&self.pool).await?;
+                    rows.iter().map(|r| Ok((r.try_get("verdict")?, r.try_get("n")?))).collect()
                 }
 
                 async fn set_ignored(&self, account: AccountId, rule_id: &str, resources: &[(String, String)], ignore: Option<(String, String, Option<i64>)>) -> StoreResult<u64> {

@@ -143,4 +143,5 @@ conformance!(
     client_tokens_remember_the_first_request,
     accounts_never_see_each_others_rules_or_results,
     results_of_stale_inactive_or_unknown_rules_are_dropped,
+    worst_verdicts_are_counted_per_resource,
 );

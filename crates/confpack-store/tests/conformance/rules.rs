@@ -270,3 +270,24 @@ pub async fn results_of_stale_inactive_or_unknown_rules_are_dropped(store: &dyn 
     store.delete_rule_results_of(a, "cr-1", &[("ACS::OSS::Bucket".into(), "b0".into())], NOW).await.expect("withdraw");
     assert!(store.list_results(a, &all(10), NOW).await.expect("page").is_empty());
 }
+
+pub async fn worst_verdicts_are_counted_per_resource(store: &dyn Store, _: &Reopen<'_>) {
+    let a = account(store, "a").await;
+    rules(store, a, &["cr-1", "cr-2"]).await;
+    let writes = [
+        result("cr-1", "b0", "NON_COMPLIANT"),
+        result("cr-2", "b0", "COMPLIANT"),
+        result("cr-1", "b1", "COMPLIANT"),
+        result("cr-2", "b1", "NOT_APPLICABLE"),
+        result("cr-1", "b2", "NON_COMPLIANT"),
+    ];
+    store.put_results(a, &writes, false, NOW).await.expect("put");
+    let keys = [("ACS::OSS::Bucket".to_owned(), "b2".to_owned())];
+    store.set_ignored(a, "cr-1", &keys, Some(("known".into(), String::new(), None))).await.expect("ignore");
+    let both = ["cr-1".to_owned(), "cr-2".to_owned()];
+    let counts = store.worst_verdict_counts(a, &both, NOW).await.expect("counts");
+    assert_eq!(counts, [("NON_COMPLIANT".to_owned(), 1), ("COMPLIANT".to_owned(), 1), ("IGNORED".to_owned(), 1)]);
+    let only_second = store.worst_verdict_counts(a, &["cr-2".to_owned()], NOW).await.expect("counts");
+    assert_eq!(only_second, [("COMPLIANT".to_owned(), 1), ("NOT_APPLICABLE".to_owned(), 1)]);
+    assert!(store.worst_verdict_counts(a, &[], NOW).await.expect("counts").is_empty());
+}
