@@ -5,48 +5,16 @@ Signs every request with signature V1 (standard library only), sends batches of 
 1000 resources from a few threads, and prints one JSON line: resources, seconds, rate.
 """
 import argparse
-import base64
 import concurrent.futures
-import hashlib
-import hmac
 import json
 import sys
 import time
-import urllib.parse
-import urllib.request
-import uuid
 
-
-def encode(text):
-    return urllib.parse.quote(text, safe="-_.~")
-
-
-def signed_query(key_id, secret, body_params):
-    params = {
-        "Action": "PutDiscoveredResources",
-        "Version": "2020-09-07",
-        "Format": "JSON",
-        "AccessKeyId": key_id,
-        "SignatureMethod": "HMAC-SHA1",
-        "SignatureVersion": "1.0",
-        "SignatureNonce": uuid.uuid4().hex,
-        "Timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-    }
-    everything = sorted({**params, **body_params}.items())
-    canonical = "&".join(f"{encode(k)}={encode(v)}" for k, v in everything)
-    to_sign = "POST&%2F&" + encode(canonical)
-    digest = hmac.new((secret + "&").encode(), to_sign.encode(), hashlib.sha1).digest()
-    params["Signature"] = base64.b64encode(digest).decode()
-    return "&".join(f"{encode(k)}={encode(v)}" for k, v in params.items())
+from signing import call
 
 
 def send(endpoint, key_id, secret, batch):
-    body_params = {"Resources": "[" + ",".join(batch) + "]"}
-    url = f"{endpoint}/?{signed_query(key_id, secret, body_params)}"
-    data = urllib.parse.urlencode(body_params, quote_via=urllib.parse.quote).encode()
-    request = urllib.request.Request(url, data=data, headers={"content-type": "application/x-www-form-urlencoded"})
-    with urllib.request.urlopen(request, timeout=120) as response:
-        answer = json.load(response)
+    answer = call(endpoint, key_id, secret, "PutDiscoveredResources", {"Resources": "[" + ",".join(batch) + "]"})
     return answer["CreatedCount"] + answer["ChangedCount"] + answer["UnchangedCount"]
 
 
