@@ -140,6 +140,35 @@ macro_rules! portable_rule_store {
                 q.push(")");
             }
 
+            /// Adds `deltas` ((rule, compliance type) → change) to the maintained result counts.
+            async fn apply_count_deltas(tx: &mut sqlx::Transaction<'_, Db>, account: AccountId, deltas: &std::collections::BTreeMap<(String, String), i64>) -> StoreResult<()> {
+                let rows: Vec<serde_json::Value> = deltas.iter().filter(|(_, n)| **n != 0).map(|((rule, t), n)| serde_json::json!([rule, t, n])).collect();
+                if rows.is_empty() {
+                    return Ok(());
+                }
+                let e = |i, integer| <$store as $crate::shared_sql::Backend>::json_element(i, integer);
+                let sql = format!(
+                    "INSERT INTO rule_result_counts (account_id, rule_id, compliance_type, n) SELECT $2, {}, {}, {} FROM {} WHERE 1 = 1 \
+                     ON CONFLICT (account_id, rule_id, compliance_type) DO UPDATE SET n = rule_result_counts.n + excluded.n",
+                    e(0, false), e(1, false), e(2, true), <$store as $crate::shared_sql::Backend>::JSON_ROWS,
+                );
+                sqlx::query(sqlx::AssertSqlSafe(sql)).bind(serde_json::Value::Array(rows).to_string()).bind(account.get()).execute(&mut **tx).await?;
+                Ok(())
+            }
+
+            /// Tallies `(rule_id, compliance_type)` rows of deleted results as negative deltas.
+            fn removed<R: Row>(rows: &[R]) -> StoreResult<std::collections::BTreeMap<(String, String), i64>>
+            where
+                for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+                for<'a> &'a str: sqlx::ColumnIndex<R>,
+            {
+                let mut deltas = std::collections::BTreeMap::new();
+                for row in rows {
+                    *deltas.entry((row.try_get("rule_id")?, row.try_get("compliance_type")?)).or_insert(0) -= 1;
+                }
+                Ok(deltas)
+            }
+
             /// Results per upsert statement.
             const WRITE_CHUNK: usize = 2000;
 
@@ -231,7 +260,7 @@ macro_rules! portable_rule_store {
                     let done = sqlx::query("DELETE FROM config_rules WHERE account_id = $1 AND rule_id = $2")
                         .bind(account.get()).bind(rule_id).execute(&mut *tx).await?;
                     found_one(done.rows_affected(), || format!("rule {rule_id}"))?;
-                    for table in ["evaluation_results", "evaluation_jobs"] {
+                    for table in ["evaluation_results", "evaluation_jobs", "rule_result_counts"] {
                         sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE account_id = $1 AND rule_id = $2")))
                             .bind(account.get()).bind(rule_id).execute(&mut *tx).await?;
                     }
@@ -325,10 +354,16 @@ macro_rules! portable_rule_store {
                             .bind(result_rows_json(chunk, now_ms)).bind(account.get()).bind(now_ms)
                             .fetch_all(&mut *tx).await?;
                         let mut changes = Vec::new();
+                        let mut deltas = std::collections::BTreeMap::new();
                         for row in &rows {
                             let new: String = row.try_get("compliance_type")?;
                             let old: Option<String> = row.try_get("previous_type")?;
                             if old.as_deref() != Some(new.as_str()) {
+                                let rule: String = row.try_get("rule_id")?;
+                                if let Some(old) = &old {
+                                    *deltas.entry((rule.clone(), old.clone())).or_insert(0) -= 1;
+                                }
+                                *deltas.entry((rule, new.clone())).or_insert(0) += 1;
                                 changes.push((row.try_get::<String, _>("resource_type")?, row.try_get::<String, _>("resource_id")?, row.try_get::<String, _>("region")?, row.try_get::<String, _>("rule_id")?, row.try_get::<String, _>("rule_name")?, old.unwrap_or_default(), new));
                             }
                         }
@@ -338,6 +373,7 @@ macro_rules! portable_rule_store {
                                 .bind(serde_json::Value::Array(rows).to_string()).bind(account.get()).bind(now_ms)
                                 .execute(&mut *tx).await?;
                         }
+                        apply_count_deltas(&mut tx, account, &deltas).await?;
                     }
                     tx.commit().await?;
                     Ok(())
@@ -350,25 +386,28 @@ macro_rules! portable_rule_store {
                                  SELECT account_id, resource_type, resource_id, region, rule_id, rule_name, $1, compliance_type, '' FROM evaluation_results \
                                  WHERE account_id = $2 AND rule_id = $3 AND recorded_ms < $4")
                         .bind(now_ms).bind(account.get()).bind(rule_id).bind(cutoff).execute(&mut *tx).await?;
-                    let done = sqlx::query("DELETE FROM evaluation_results WHERE account_id = $1 AND rule_id = $2 AND recorded_ms < $3")
-                        .bind(account.get()).bind(rule_id).bind(cutoff).execute(&mut *tx).await?;
+                    let gone = sqlx::query("DELETE FROM evaluation_results WHERE account_id = $1 AND rule_id = $2 AND recorded_ms < $3 RETURNING rule_id, compliance_type")
+                        .bind(account.get()).bind(rule_id).bind(cutoff).fetch_all(&mut *tx).await?;
+                    apply_count_deltas(&mut tx, account, &removed(&gone)?).await?;
                     tx.commit().await?;
-                    Ok(done.rows_affected())
+                    Ok(gone.len() as u64)
                 }
 
                 async fn delete_rule_results_of(&self, account: AccountId, rule_id: &str, resources: &[(String, String)], now_ms: i64) -> StoreResult<u64> {
                     let mut tx = self.pool.begin_with(<$store as $crate::shared_sql::Backend>::BEGIN_WRITE).await?;
-                    let mut removed = 0;
+                    let mut total = 0;
                     for (resource_type, resource_id) in resources {
                         sqlx::query("INSERT INTO compliance_changes (account_id, resource_type, resource_id, region, rule_id, rule_name, captured_ms, old_type, new_type) \
                                      SELECT account_id, resource_type, resource_id, region, rule_id, rule_name, $1, compliance_type, '' FROM evaluation_results \
                                      WHERE account_id = $2 AND rule_id = $3 AND resource_type = $4 AND resource_id = $5")
                             .bind(now_ms).bind(account.get()).bind(rule_id).bind(resource_type).bind(resource_id).execute(&mut *tx).await?;
-                        removed += sqlx::query("DELETE FROM evaluation_results WHERE account_id = $1 AND rule_id = $2 AND resource_type = $3 AND resource_id = $4")
-                            .bind(account.get()).bind(rule_id).bind(resource_type).bind(resource_id).execute(&mut *tx).await?.rows_affected();
+                        let gone = sqlx::query("DELETE FROM evaluation_results WHERE account_id = $1 AND rule_id = $2 AND resource_type = $3 AND resource_id = $4 RETURNING rule_id, compliance_type")
+                            .bind(account.get()).bind(rule_id).bind(resource_type).bind(resource_id).fetch_all(&mut *tx).await?;
+                        apply_count_deltas(&mut tx, account, &removed(&gone)?).await?;
+                        total += gone.len() as u64;
                     }
                     tx.commit().await?;
-                    Ok(removed)
+                    Ok(total)
                 }
 
                 async fn delete_resource_results(&self, account: AccountId, resource_type: &str, resource_id: &str, now_ms: i64) -> StoreResult<u64> {
@@ -377,10 +416,11 @@ macro_rules! portable_rule_store {
                                  SELECT account_id, resource_type, resource_id, region, rule_id, rule_name, $1, compliance_type, '' FROM evaluation_results \
                                  WHERE account_id = $2 AND resource_type = $3 AND resource_id = $4")
                         .bind(now_ms).bind(account.get()).bind(resource_type).bind(resource_id).execute(&mut *tx).await?;
-                    let done = sqlx::query("DELETE FROM evaluation_results WHERE account_id = $1 AND resource_type = $2 AND resource_id = $3")
-                        .bind(account.get()).bind(resource_type).bind(resource_id).execute(&mut *tx).await?;
+                    let gone = sqlx::query("DELETE FROM evaluation_results WHERE account_id = $1 AND resource_type = $2 AND resource_id = $3 RETURNING rule_id, compliance_type")
+                        .bind(account.get()).bind(resource_type).bind(resource_id).fetch_all(&mut *tx).await?;
+                    apply_count_deltas(&mut tx, account, &removed(&gone)?).await?;
                     tx.commit().await?;
-                    Ok(done.rows_affected())
+                    Ok(gone.len() as u64)
                 }
 
                 async fn list_results(&self, account: AccountId, query: &ResultQuery, now_ms: i64) -> StoreResult<Vec<StoredResult>> {
@@ -411,13 +451,24 @@ macro_rules! portable_rule_store {
                 }
 
                 async fn count_results(&self, account: AccountId, rule_ids: &[String], now_ms: i64) -> StoreResult<Vec<ResultCount>> {
-                    let mut q = QueryBuilder::<Db>::new("SELECT rule_id, effective, COUNT(*) AS n FROM (SELECT rule_id, ");
-                    push_effective(&mut q, now_ms);
-                    q.push(" FROM evaluation_results WHERE account_id = ").push_bind(account.get());
+                    // The maintained counts, then the ignores in force moved to IGNORED.
+                    let mut q = QueryBuilder::<Db>::new("SELECT rule_id, compliance_type, n FROM rule_result_counts WHERE n <> 0 AND account_id = ");
+                    q.push_bind(account.get());
                     push_in(&mut q, "rule_id", rule_ids);
-                    q.push(") AS r GROUP BY rule_id, effective ORDER BY rule_id, effective");
-                    let rows = q.build().fetch_all(&self.pool).await?;
-                    rows.iter().map(|r| Ok(ResultCount { rule_id: r.try_get("rule_id")?, compliance_type: r.try_get("effective")?, count: r.try_get("n")? })).collect()
+                    let mut counts = std::collections::BTreeMap::new();
+                    for r in q.build().fetch_all(&self.pool).await? {
+                        counts.insert((r.try_get::<String, _>("rule_id")?, r.try_get::<String, _>("compliance_type")?), r.try_get::<i64, _>("n")?);
+                    }
+                    let mut q = QueryBuilder::<Db>::new("SELECT rule_id, compliance_type, COUNT(*) AS n FROM evaluation_results WHERE ignored = 1 AND account_id = ");
+                    q.push_bind(account.get());
+                    push_in(&mut q, "rule_id", rule_ids);
+                    q.push(" AND (ignore_until_ms IS NULL OR ignore_until_ms > ").push_bind(now_ms).push(") GROUP BY rule_id, compliance_type");
+                    for r in q.build().fetch_all(&self.pool).await? {
+                        let (rule, t, n): (String, String, i64) = (r.try_get("rule_id")?, r.try_get("compliance_type")?, r.try_get("n")?);
+                        *counts.entry((rule.clone(), t)).or_insert(0) -= n;
+                        *counts.entry((rule, "IGNORED".to_owned())).or_insert(0) += n;
+                    }
+                    Ok(counts.into_iter().filter(|(_, n)| *n > 0).map(|((rule_id, compliance_type), count)| ResultCount { rule_id, compliance_type, count }).collect())
                 }
 
                 async fn resource_verdicts(&self, account: AccountId, rule_ids: &[String], now_ms: i64) -> StoreResult<Vec<(String, String, String, i64)>> {

@@ -120,8 +120,11 @@ pub async fn results_upsert_page_and_record_the_timeline(store: &dyn Store, _: &
     store.put_results(a, &[result("cr-1", "b0", "COMPLIANT")], false, NOW + 100).await.expect("put");
     assert_eq!(store.delete_results(a, "cr-1", Some(NOW + 100), NOW + 100).await.expect("prune"), 4);
     assert_eq!(store.list_results(a, &all(10), NOW).await.expect("page").len(), 1);
+    let counts = store.count_results(a, &[], NOW).await.expect("counts");
+    assert_eq!(counts.iter().map(|c| (c.compliance_type.as_str(), c.count)).collect::<Vec<_>>(), [("COMPLIANT", 1)]);
     assert_eq!(store.delete_resource_results(a, "ACS::OSS::Bucket", "b0", NOW + 101).await.expect("drop"), 1);
     assert!(store.list_results(a, &all(10), NOW).await.expect("page").is_empty());
+    assert!(store.count_results(a, &[], NOW).await.expect("counts").is_empty(), "counts follow deletions");
 }
 
 pub async fn ignores_hold_until_their_date_and_survive_re_evaluation(store: &dyn Store, _: &Reopen<'_>) {
@@ -138,6 +141,12 @@ pub async fn ignores_hold_until_their_date_and_survive_re_evaluation(store: &dyn
         .expect("ignore");
     assert_eq!(n, 1);
     let ignored = ResultQuery { compliance_type: Some("IGNORED".into()), ..all(10) };
+    let counted = |now| async move {
+        let counts = store.count_results(a, &[], now).await.expect("counts");
+        counts.iter().map(|c| (c.compliance_type.clone(), c.count)).collect::<Vec<_>>()
+    };
+    assert_eq!(counted(NOW).await, [("IGNORED".to_owned(), 1), ("NON_COMPLIANT".to_owned(), 1)]);
+    assert_eq!(counted(NOW + 1000).await, [("NON_COMPLIANT".to_owned(), 2)], "the ignore ended");
     let found = store.list_results(a, &ignored, NOW).await.expect("page");
     assert_eq!(found.len(), 1);
     assert_eq!((found[0].ignore_reason.as_str(), found[0].ignore_date.as_str()), ("known", "2026-01-01"));
