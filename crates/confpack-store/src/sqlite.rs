@@ -46,16 +46,16 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(10));
         let pool = SqlitePoolOptions::new()
             // A 64 MiB page cache per connection keeps bulk imports from spilling pages
-            // mid-transaction; temporary tables and statement journals stay in memory.
+            // mid-transaction. Temporary b-trees (large GROUP BYs) go to temporary files, not
+            // memory, and the pool stays small: memory is bounded by about 4 × 64 MiB of cache.
             .after_connect(|conn, _| {
                 Box::pin(async move {
                     sqlx::query("PRAGMA cache_size = -65536").execute(&mut *conn).await?;
-                    sqlx::query("PRAGMA temp_store = MEMORY").execute(&mut *conn).await?;
                     sqlx::query("PRAGMA wal_autocheckpoint = 20000").execute(&mut *conn).await?;
                     Ok(())
                 })
             })
-            .max_connections(8)
+            .max_connections(4)
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options)
             .await?;
