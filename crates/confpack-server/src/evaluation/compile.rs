@@ -27,33 +27,36 @@ pub(crate) struct CompiledRule {
 /// Why a stored rule does not compile (a catalogue entry removed, a corrupt condition).
 pub(crate) type CompileError = String;
 
+/// The resource types a rule evaluates: a managed rule its own types, narrowed by
+/// ResourceTypesScope when that names some of them; any other rule the types of its scope.
+/// Cheap (no compilation), for listings.
+pub(crate) fn resource_types(rule: &ConfigRule) -> Vec<String> {
+    let scoped = &rule.scope.resource_types;
+    let managed = (rule.source_owner == ALIYUN).then(|| catalogue().get(&rule.source_identifier)).flatten();
+    match managed {
+        Some(m) if scoped.is_empty() => m.spec.resource_types.clone(),
+        Some(m) => m.spec.resource_types.iter().filter(|t| scoped.contains(t)).cloned().collect(),
+        None => scoped.clone(),
+    }
+}
+
 /// Compiles a stored rule.
 pub(crate) fn compile(rule: &ConfigRule) -> Result<CompiledRule, CompileError> {
-    let (logic, managed_types) = match rule.source_owner.as_str() {
+    let logic = match rule.source_owner.as_str() {
         ALIYUN => {
             let managed = catalogue()
                 .get(&rule.source_identifier)
                 .ok_or_else(|| format!("managed rule {} is not in the catalogue", rule.source_identifier))?;
-            (Some(Arc::new(managed.logic.clone())), managed.spec.resource_types.clone())
+            Some(Arc::new(managed.logic.clone()))
         }
         CUSTOM_CONFIGURATION => {
             let text = rule.conditions.as_deref().unwrap_or_default();
             let condition = CompiledCondition::parse(text).map_err(|e| e.to_string())?;
-            (Some(Arc::new(RuleLogic::from_condition(condition))), Vec::new())
+            Some(Arc::new(RuleLogic::from_condition(condition)))
         }
-        _ => (None, Vec::new()),
+        _ => None,
     };
-    // A managed rule evaluates its own types, narrowed by ResourceTypesScope when that names
-    // some of them; a custom rule evaluates the types of its scope.
-    let scoped = &rule.scope.resource_types;
-    let resource_types = if managed_types.is_empty() {
-        scoped.clone()
-    } else if scoped.is_empty() {
-        managed_types
-    } else {
-        managed_types.into_iter().filter(|t| scoped.contains(t)).collect()
-    };
-    Ok(CompiledRule { rule: rule.clone(), logic, resource_types })
+    Ok(CompiledRule { rule: rule.clone(), logic, resource_types: resource_types(rule) })
 }
 
 impl CompiledRule {

@@ -4,5 +4,3 @@
 
 pub(crate) mod compile;
 pub mod worker;
-
-pub(crate) use compile::compile;

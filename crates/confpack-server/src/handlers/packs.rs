@@ -9,17 +9,18 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use confpack_model::ids::hex_id;
-use confpack_model::{CompliancePack, ConfigRule, CreatedBy, EvaluationStatus, RuleScope, TagPair};
+use confpack_model::{CompliancePack, ConfigRule, CreatedBy, EvaluationStatus, RuleScope};
 use confpack_protocol::{ApiError, ErrorCode};
 use confpack_rules::templates::{Template, templates};
 use confpack_store::{ResultCount, StoreError};
 use serde_json::{Map, Value, json};
 
 use super::paging::PageRequest;
-use super::rule_input::{apply_scope, managed_rule, validate};
-use super::rules::schedule_evaluation;
+use super::rule_input::{apply_scope, managed_rule, request_tags, validate};
+use super::rule_view::{csv, scope_fields, tag_pairs};
+use super::rules::{item, operate_result, rule_ids, schedule_evaluation};
 use super::{ActionResult, CallContext, idempotency, now_ms, reply, store_failure};
-use crate::evaluation::compile::ALIYUN;
+use crate::evaluation::compile::{ALIYUN, resource_types};
 use crate::evaluation::worker::{CHANGE_TRIGGER, next_due};
 
 /// One rule a pack is to have.
@@ -265,19 +266,6 @@ async fn create_rules(
     outcome
 }
 
-fn tags(ctx: &CallContext<'_>) -> Vec<TagPair> {
-    ctx.params
-        .object_list("Tag")
-        .ok()
-        .unwrap_or_default()
-        .iter()
-        .map(|t| TagPair {
-            tag_key: t.get("Key").and_then(Value::as_str).unwrap_or_default().to_owned(),
-            tag_value: t.get("Value").and_then(Value::as_str).unwrap_or_default().to_owned(),
-        })
-        .collect()
-}
-
 /// `CreateCompliancePack`.
 pub(crate) async fn create_compliance_pack(ctx: &CallContext<'_>) -> ActionResult {
     idempotency::once(ctx, "CreateCompliancePack", async || {
@@ -336,7 +324,7 @@ pub(crate) async fn create_compliance_pack(ctx: &CallContext<'_>) -> ActionResul
             template_id,
             status: "CREATING".to_owned(),
             scope: pack_scope(ctx)?,
-            tags: tags(ctx),
+            tags: request_tags(ctx.params)?.unwrap_or_default(),
             created_ms: now_ms(),
             unimplemented_rules: unimplemented,
         };
@@ -357,29 +345,6 @@ pub(crate) async fn create_compliance_pack(ctx: &CallContext<'_>) -> ActionResul
         reply(&json!({"CompliancePackId": pack.pack_id}))
     })
     .await
-}
-
-fn csv(list: &[String]) -> String {
-    list.join(",")
-}
-
-fn tag_pairs(tags: &[TagPair]) -> Vec<Value> {
-    tags.iter().map(|t| json!({"TagKey": t.tag_key, "TagValue": t.tag_value})).collect()
-}
-
-fn scope_view(s: &RuleScope) -> Value {
-    json!({
-        "ExcludeRegionIdsScope": csv(&s.exclude_region_ids),
-        "ExcludeResourceGroupIdsScope": csv(&s.exclude_resource_group_ids),
-        "ExcludeResourceIdsScope": csv(&s.exclude_resource_ids),
-        "ExcludeTagsScope": tag_pairs(&s.exclude_tags),
-        "RegionIdsScope": csv(&s.region_ids),
-        "ResourceGroupIdsScope": csv(&s.resource_group_ids),
-        "ResourceIdsScope": csv(&s.resource_ids),
-        "TagKeyScope": s.tag_key,
-        "TagValueScope": s.tag_value,
-        "TagsScope": tag_pairs(&s.tags),
-    })
 }
 
 /// The pack in the console's export format (the format `TemplateContent` reads back).
@@ -434,7 +399,12 @@ pub(crate) async fn get_compliance_pack(ctx: &CallContext<'_>) -> ActionResult {
                         .parameters
                         .iter()
                         .map(|p| {
-                            let value = r.input_parameters.get(&p.name).cloned().or_else(|| p.default.clone()).unwrap_or_default();
+                            let value = r
+                                .input_parameters
+                                .get(&p.name)
+                                .cloned()
+                                .or_else(|| p.default.clone())
+                                .unwrap_or_default();
                             json!({"ParameterName": p.name, "ParameterValue": value, "Required": p.required})
                         })
                         .collect()
@@ -446,7 +416,7 @@ pub(crate) async fn get_compliance_pack(ctx: &CallContext<'_>) -> ActionResult {
                 "ConfigRuleParameters": parameters,
                 "Description": r.description,
                 "ManagedRuleIdentifier": if r.source_owner == ALIYUN { r.source_identifier.as_str() } else { "" },
-                "ResourceTypesScope": csv(&managed.map(|m| m.spec.resource_types.clone()).unwrap_or_else(|| r.scope.resource_types.clone())),
+                "ResourceTypesScope": csv(&resource_types(r)),
                 "RiskLevel": r.risk_level,
             })
         })
@@ -460,7 +430,7 @@ pub(crate) async fn get_compliance_pack(ctx: &CallContext<'_>) -> ActionResult {
         "CreateTimestamp": pack.created_ms,
         "Description": pack.description,
         "RiskLevel": pack.risk_level,
-        "Scope": scope_view(&pack.scope),
+        "Scope": scope_fields(&pack.scope),
         "Status": pack.status,
         "Tags": tag_pairs(&pack.tags),
         "TemplateContent": template_content(&pack, &rules),
@@ -679,9 +649,8 @@ pub(crate) async fn update_compliance_pack(ctx: &CallContext<'_>) -> ActionResul
         let old_scope = pack.scope.clone();
         apply_scope(p, &mut pack.scope)?;
         pack.scope.resource_types.clear();
-        let new_tags = tags(ctx);
-        if !new_tags.is_empty() {
-            pack.tags = new_tags;
+        if let Some(tags) = request_tags(ctx.params)? {
+            pack.tags = tags;
         }
         let requests = rules_from_items(&p.object_list("ConfigRules")?)?;
         ctx.store().update_pack(&pack).await.map_err(|e| match e {
@@ -736,27 +705,12 @@ pub(crate) async fn update_compliance_pack(ctx: &CallContext<'_>) -> ActionResul
     .await
 }
 
-fn operate_item(rule_id: &str, error: Option<ErrorCode>) -> Value {
-    json!({"ConfigRuleId": rule_id, "ErrorCode": error.map_or("", |e| e.code()), "Success": error.is_none()})
-}
-
-fn pack_rule_ids(ctx: &CallContext<'_>) -> Result<Vec<String>, ApiError> {
-    let ids = ctx.params.string_list("ConfigRuleIds")?;
-    if ids.is_empty() {
-        return Err(ApiError::missing_parameter("ConfigRuleIds"));
-    }
-    if ids.len() > 20 {
-        return Err(ApiError::new(ErrorCode::InvalidConfigRuleIdsSizeExceed));
-    }
-    Ok(ids)
-}
-
 /// `AttachConfigRuleToCompliancePack`: rules join the pack (and take its scope); a rule of
 /// another pack cannot (`ConfigRuleCanNotDelete`-style per-item code `Invalid.ConfigRules.Value`).
 pub(crate) async fn attach_config_rule_to_compliance_pack(ctx: &CallContext<'_>) -> ActionResult {
     let pack = load_pack(ctx, ctx.params.required("CompliancePackId")?).await?;
     let mut items = Vec::new();
-    for id in pack_rule_ids(ctx)? {
+    for id in rule_ids(ctx)? {
         let outcome = match ctx.store().get_rule(ctx.account(), &id).await.map_err(store_failure)? {
             None => Some(ErrorCode::ConfigRuleNotExists),
             Some(rule) if rule.created_by.as_ref().is_some_and(|c| c.compliance_pack_id != pack.pack_id) => {
@@ -767,16 +721,16 @@ pub(crate) async fn attach_config_rule_to_compliance_pack(ctx: &CallContext<'_>)
                 None
             }
         };
-        items.push(operate_item(&id, outcome));
+        items.push(item(&id, outcome));
     }
-    reply(&json!({"OperateRuleResult": {"OperateRuleItemList": items}}))
+    operate_result(items)
 }
 
 /// `DetachConfigRuleToCompliancePack`: rules leave the pack and become ordinary rules.
 pub(crate) async fn detach_config_rule_to_compliance_pack(ctx: &CallContext<'_>) -> ActionResult {
     let pack = load_pack(ctx, ctx.params.required("CompliancePackId")?).await?;
     let mut items = Vec::new();
-    for id in pack_rule_ids(ctx)? {
+    for id in rule_ids(ctx)? {
         let outcome = match ctx.store().get_rule(ctx.account(), &id).await.map_err(store_failure)? {
             Some(mut rule) if rule.created_by.as_ref().is_some_and(|c| c.compliance_pack_id == pack.pack_id) => {
                 rule.created_by = None;
@@ -786,7 +740,7 @@ pub(crate) async fn detach_config_rule_to_compliance_pack(ctx: &CallContext<'_>)
             }
             _ => Some(ErrorCode::ConfigRuleNotExists),
         };
-        items.push(operate_item(&id, outcome));
+        items.push(item(&id, outcome));
     }
-    reply(&json!({"OperateRuleResult": {"OperateRuleItemList": items}}))
+    operate_result(items)
 }

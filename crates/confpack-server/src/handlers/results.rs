@@ -9,6 +9,7 @@ use confpack_protocol::{ApiError, ErrorCode};
 use confpack_store::ResultQuery;
 use serde_json::{Map, Value, json};
 
+use super::packs::{load_pack, pack_rules};
 use super::paging::{decode, encode, max_results};
 use super::rule_view::rule_arn;
 use super::rules::{load_rule, schedule_evaluation};
@@ -91,19 +92,6 @@ async fn page_of_results(ctx: &CallContext<'_>, mut query: ResultQuery) -> Actio
     reply(&json!({ "EvaluationResults": page }))
 }
 
-/// The rules of a pack, or `Invalid.CompliancePackId.Value`.
-async fn pack_rules(ctx: &CallContext<'_>, pack: &str) -> Result<Vec<String>, ApiError> {
-    if !ctx.store().compliance_pack_exists(ctx.account(), pack).await.map_err(store_failure)? {
-        return Err(ApiError::new(ErrorCode::InvalidCompliancePackIdValue));
-    }
-    let rules = ctx.store().list_rules(ctx.account()).await.map_err(store_failure)?;
-    Ok(rules
-        .into_iter()
-        .filter(|r| r.created_by.as_ref().is_some_and(|c| c.compliance_pack_id == pack))
-        .map(|r| r.rule_id)
-        .collect())
-}
-
 /// `ListConfigRuleEvaluationResults`.
 pub(crate) async fn list_config_rule_evaluation_results(ctx: &CallContext<'_>) -> ActionResult {
     let p = ctx.params;
@@ -113,7 +101,8 @@ pub(crate) async fn list_config_rule_evaluation_results(ctx: &CallContext<'_>) -
         rule_ids.push(id.to_owned());
     }
     if let Some(pack) = p.optional("CompliancePackId") {
-        let of_pack = pack_rules(ctx, pack).await?;
+        load_pack(ctx, pack).await?;
+        let of_pack: Vec<String> = pack_rules(ctx, pack).await?.into_iter().map(|r| r.rule_id).collect();
         rule_ids =
             if rule_ids.is_empty() { of_pack } else { rule_ids.into_iter().filter(|r| of_pack.contains(r)).collect() };
         if rule_ids.is_empty() {

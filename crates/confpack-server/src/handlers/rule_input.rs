@@ -228,14 +228,19 @@ pub(crate) fn apply_common(params: &Params, rule: &mut ConfigRule) -> Result<(),
     if let Some(e) = params.optional("ExtendContent") {
         e.clone_into(&mut rule.extend_content);
     }
-    if let Some(tags) = params.object_list("Tag").ok().filter(|t| !t.is_empty()) {
-        rule.tags = tags
-            .iter()
-            .map(|t| TagPair {
-                tag_key: t.get("Key").and_then(Value::as_str).unwrap_or_default().to_owned(),
-                tag_value: t.get("Value").and_then(Value::as_str).unwrap_or_default().to_owned(),
-            })
-            .collect();
+    if let Some(tags) = request_tags(params)? {
+        rule.tags = tags;
     }
     apply_scope(params, &mut rule.scope)
+}
+
+/// The `Tag` parameter of rules and packs (`[{"Key","Value"}]`), when given and not empty.
+pub(crate) fn request_tags(params: &Params) -> Result<Option<Vec<TagPair>>, ApiError> {
+    let tags = params.object_list("Tag")?;
+    if tags.is_empty() {
+        return Ok(None);
+    }
+    let text =
+        |t: &serde_json::Map<String, Value>, k: &str| t.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
+    Ok(Some(tags.iter().map(|t| TagPair { tag_key: text(t, "Key"), tag_value: text(t, "Value") }).collect()))
 }

@@ -7,7 +7,7 @@ use confpack_store::ResultCount;
 use serde_json::{Map, Value, json};
 
 use super::rules::key_value_tags;
-use crate::evaluation::compile::{ALIYUN, CUSTOM_FC};
+use crate::evaluation::compile::{ALIYUN, CUSTOM_FC, resource_types};
 
 /// A rule's compliance from its result counts: NON_COMPLIANT with the number of
 /// non-compliant resources when there are any; else COMPLIANT with the compliant ones; else
@@ -32,13 +32,35 @@ fn state(rule: &ConfigRule, evaluating: bool) -> &str {
     if evaluating && rule.state == "ACTIVE" { "EVALUATING" } else { &rule.state }
 }
 
-fn csv(list: &[String]) -> String {
+/// A list as the comma-joined string the API uses.
+pub(crate) fn csv(list: &[String]) -> String {
     list.join(",")
 }
 
-/// The resource types a rule evaluates, as ResourceTypesScope reports them.
-fn types_of(rule: &ConfigRule) -> Vec<String> {
-    crate::evaluation::compile(rule).map(|c| c.resource_types).unwrap_or_else(|_| rule.scope.resource_types.clone())
+/// Tags as `[{TagKey, TagValue}]`.
+pub(crate) fn tag_pairs(tags: &[confpack_model::TagPair]) -> Vec<Value> {
+    tags.iter().map(|t| json!({"TagKey": t.tag_key, "TagValue": t.tag_value})).collect()
+}
+
+/// The scope fields rules and packs share, as GetConfigRule (flat) and GetCompliancePack
+/// (under `Scope`) report them.
+pub(crate) fn scope_fields(s: &confpack_model::RuleScope) -> Map<String, Value> {
+    let fields = json!({
+        "ExcludeRegionIdsScope": csv(&s.exclude_region_ids),
+        "ExcludeResourceGroupIdsScope": csv(&s.exclude_resource_group_ids),
+        "ExcludeResourceIdsScope": csv(&s.exclude_resource_ids),
+        "ExcludeTagsScope": tag_pairs(&s.exclude_tags),
+        "RegionIdsScope": csv(&s.region_ids),
+        "ResourceGroupIdsScope": csv(&s.resource_group_ids),
+        "ResourceIdsScope": csv(&s.resource_ids),
+        "TagKeyScope": s.tag_key,
+        "TagValueScope": s.tag_value,
+        "TagsScope": tag_pairs(&s.tags),
+    });
+    match fields {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }
 }
 
 fn create_by(rule: &ConfigRule) -> Value {
@@ -61,7 +83,7 @@ pub(crate) fn rule_summary(rule: &ConfigRule, evaluating: bool, compliance: (Str
         "CreateBy": create_by(rule),
         "CreateDate": iso_date(rule.created_ms),
         "Description": rule.description,
-        "ResourceTypesScope": csv(&types_of(rule)),
+        "ResourceTypesScope": csv(&resource_types(rule)),
         "RiskLevel": rule.risk_level,
         "SourceIdentifier": rule.source_identifier,
         "SourceOwner": rule.source_owner,
@@ -142,9 +164,6 @@ pub(crate) fn rule_detail(rule: &ConfigRule, evaluating: bool, compliance: (Stri
         },
     );
     let st = &rule.status;
-    let tag_pairs = |tags: &[confpack_model::TagPair]| -> Vec<Value> {
-        tags.iter().map(|t| json!({"TagKey": t.tag_key, "TagValue": t.tag_value})).collect()
-    };
     let mut evaluation_status = json!({
         "FirstEvaluationStarted": st.first_evaluation_started,
         "LastErrorCode": st.last_error_code,
@@ -176,36 +195,27 @@ pub(crate) fn rule_detail(rule: &ConfigRule, evaluating: bool, compliance: (Stri
         "CreateBy": create_by(rule),
         "CreateTimestamp": rule.created_ms,
         "Description": rule.description,
-        "ExcludeRegionIdsScope": csv(&s.exclude_region_ids),
-        "ExcludeResourceGroupIdsScope": csv(&s.exclude_resource_group_ids),
-        "ExcludeResourceIdsScope": csv(&s.exclude_resource_ids),
-        "ExcludeTagsScope": tag_pairs(&s.exclude_tags),
         "ExtendContent": rule.extend_content,
         "InputParameters": rule.input_parameters,
         "ManagedRule": managed_block,
         "MaximumExecutionFrequency": rule.maximum_execution_frequency,
         "ModifiedTimestamp": rule.modified_ms,
-        "RegionIdsScope": csv(&s.region_ids),
-        "ResourceGroupIdsScope": csv(&s.resource_group_ids),
-        "ResourceIdsScope": csv(&s.resource_ids),
         "ResourceNameScope": s.resource_name,
-        "ResourceTypesScope": csv(&types_of(rule)),
+        "ResourceTypesScope": csv(&resource_types(rule)),
         "RiskLevel": rule.risk_level,
-        "Scope": {"ComplianceResourceTypes": types_of(rule)},
+        "Scope": {"ComplianceResourceTypes": resource_types(rule)},
         "Source": {
             "Identifier": rule.source_identifier,
             "Owner": rule.source_owner,
             "SourceDetails": source_details(&rule.trigger_types, &rule.maximum_execution_frequency),
         },
         "TagKeyLogicScope": if s.tag_key_logic.is_empty() { "OR" } else { s.tag_key_logic.as_str() },
-        "TagKeyScope": s.tag_key,
-        "TagValueScope": s.tag_value,
         "Tags": tag_pairs(&rule.tags),
-        "TagsScope": tag_pairs(&s.tags),
     });
     // Extensions: the condition of a condition rule, and the token a CUSTOM_FC function
     // quotes to PutEvaluations (SDKs ignore fields they do not know).
     if let Some(obj) = detail.as_object_mut() {
+        obj.extend(scope_fields(s));
         if let Some(c) = &rule.conditions {
             obj.insert("Conditions".to_owned(), Value::String(c.clone()));
         }

@@ -11,11 +11,12 @@ use confpack_store::StoreError;
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use super::packs::{load_pack, pack_rules};
 use super::paging::PageRequest;
 use super::rule_input::{apply_common, managed_rule, validate};
 use super::rule_view::{compliance_of, rule_detail, rule_summary};
 use super::{ActionResult, CallContext, idempotency, now_ms, reply, store_failure};
-use crate::evaluation::compile::{ALIYUN, CUSTOM_CONFIGURATION};
+use crate::evaluation::compile::{ALIYUN, CUSTOM_CONFIGURATION, resource_types};
 use crate::evaluation::worker::{CHANGE_TRIGGER, next_due};
 
 #[derive(Serialize)]
@@ -217,7 +218,7 @@ pub(crate) async fn list_config_rules(ctx: &CallContext<'_>) -> ActionResult {
             && name_filter.is_none_or(|n| rule.name.contains(n))
             && risk.is_none_or(|r| r == rule.risk_level)
             && pack.is_none_or(|id| rule.created_by.as_ref().is_some_and(|c| c.compliance_pack_id == id))
-            && (types.is_empty() || summary_types(rule).iter().any(|t| types.contains(t)))
+            && (types.is_empty() || resource_types(rule).iter().any(|t| types.contains(t)))
             && keyword.as_ref().is_none_or(|k| {
                 [&rule.rule_id, &rule.name, &rule.description, &rule.source_identifier]
                     .iter()
@@ -234,12 +235,8 @@ pub(crate) async fn list_config_rules(ctx: &CallContext<'_>) -> ActionResult {
     }}))
 }
 
-fn summary_types(rule: &ConfigRule) -> Vec<String> {
-    crate::evaluation::compile(rule).map(|c| c.resource_types).unwrap_or_else(|_| rule.scope.resource_types.clone())
-}
-
 /// The ids of a batch action: `ConfigRuleIds` (comma-separated, at most 20).
-fn rule_ids(ctx: &CallContext<'_>) -> Result<Vec<String>, ApiError> {
+pub(crate) fn rule_ids(ctx: &CallContext<'_>) -> Result<Vec<String>, ApiError> {
     let ids = ctx.params.string_list("ConfigRuleIds")?;
     if ids.is_empty() {
         return Err(ApiError::missing_parameter("ConfigRuleIds"));
@@ -253,11 +250,13 @@ fn rule_ids(ctx: &CallContext<'_>) -> Result<Vec<String>, ApiError> {
     Ok(ids)
 }
 
-fn item(rule_id: &str, error: Option<ErrorCode>) -> Value {
+/// One item of an `OperateRuleResult` list.
+pub(crate) fn item(rule_id: &str, error: Option<ErrorCode>) -> Value {
     json!({"ConfigRuleId": rule_id, "ErrorCode": error.map_or("", |e| e.code()), "Success": error.is_none()})
 }
 
-fn operate_result(items: Vec<Value>) -> ActionResult {
+/// The `OperateRuleResult` answer of the batch rule actions.
+pub(crate) fn operate_result(items: Vec<Value>) -> ActionResult {
     reply(&json!({"OperateRuleResult": {"OperateRuleItemList": items}}))
 }
 
@@ -284,17 +283,9 @@ pub(crate) async fn delete_config_rules(ctx: &CallContext<'_>) -> ActionResult {
 /// `CompliancePackId`.
 async fn target_rules(ctx: &CallContext<'_>) -> Result<Vec<String>, ApiError> {
     if let Some(pack) = ctx.params.optional("CompliancePackId") {
-        let exists = ctx.store().compliance_pack_exists(ctx.account(), pack).await.map_err(store_failure)?;
-        if !exists {
-            return Err(ApiError::new(ErrorCode::InvalidCompliancePackIdValue));
-        }
+        load_pack(ctx, pack).await?;
         if ctx.params.raw("ConfigRuleIds").is_none() {
-            let rules = ctx.store().list_rules(ctx.account()).await.map_err(store_failure)?;
-            return Ok(rules
-                .into_iter()
-                .filter(|r| r.created_by.as_ref().is_some_and(|c| c.compliance_pack_id == pack))
-                .map(|r| r.rule_id)
-                .collect());
+            return Ok(pack_rules(ctx, pack).await?.into_iter().map(|r| r.rule_id).collect());
         }
     }
     rule_ids(ctx)

@@ -67,14 +67,16 @@ async fn wait_for_counts(client: &Client, rule_id: &str, want: (i64, i64), serve
 }
 
 #[tokio::test]
-async fn an_evaluation_cut_short_by_a_crash_runs_again_after_restart() {
+async fn results_are_complete_after_a_crash_during_evaluation() {
     let flags = ["--evaluation-lease-seconds", "1"];
     let server = Server::start(&flags);
     let client = server.client();
     put(&client, &buckets(0..1000)).await;
     put(&client, &buckets(1000..2000)).await;
     let rule_id = create_rule(&client).await;
-    // Killed at once: the evaluation job is pending or half done, never finished.
+    // Killed at once: the job may be pending, half done or finished (timing decides; the
+    // lease-reclaim path itself is pinned by the store conformance suite). Whichever it
+    // was, the restarted server must end with every bucket evaluated.
     let (dir, temp) = server.kill();
     let server = Server::start_in(&dir, &flags, temp);
     let client = server.client();
