@@ -184,6 +184,13 @@ pub struct ConfigRule {
     pub revision: i64,
 }
 
+impl ConfigRule {
+    /// The compliance pack the rule belongs to, if any.
+    pub fn pack_id(&self) -> Option<&str> {
+        self.created_by.as_ref().map(|c| c.compliance_pack_id.as_str())
+    }
+}
+
 /// The vendor's periods for scheduled rules, in milliseconds.
 pub fn frequency_ms(name: &str) -> Option<i64> {
     const HOUR: i64 = 3_600_000;

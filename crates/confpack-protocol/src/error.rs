@@ -99,6 +99,10 @@ error_codes! {
     ManagedRuleNotExists => ("ManagedRuleNotExists", 400, "The specified managed rule does not exist."),
     /// A condition rule's `Conditions` cannot be compiled (confpack's code).
     InvalidConditionsValue => ("Invalid.Conditions.Value", 400, "The specified Conditions is invalid."),
+    /// The account reached its pack limit (only under `--limits vendor`).
+    CompliancePackExceedMaxCount => ("CompliancePackExceedMaxCount", 400, "The maximum number of compliance pack is exceeded."),
+    /// A pack's new rules would take the account past its rule limit.
+    ConfigRuleExceedMaxRuleCount => ("ConfigRuleExceedMaxRuleCount", 400, "The maximum number of config rules is exceeded."),
     /// A pack of that name exists already.
     CompliancePackExists => ("CompliancePackExists", 400, "The compliance pack already exists."),
     /// The pack name is empty or too long.

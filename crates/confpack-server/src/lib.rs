@@ -15,4 +15,4 @@ mod throttle;
 
 pub use app::app;
 pub use dispatch::supported_actions;
-pub use state::{AppState, ServerConfig};
+pub use state::{AppState, Limits, ServerConfig};

@@ -20,12 +20,31 @@ pub struct ServerConfig {
     /// How long an AccessKey lookup is reused before the store is asked again; bounds
     /// how late a disabled key or account is noticed.
     pub key_cache_ttl: Duration,
+    /// How many packs and rules an account may have.
+    pub limits: Limits,
 }
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        Self { rate_limit_per_key: 0, key_cache_ttl: Duration::from_secs(1) }
+        Self { rate_limit_per_key: 0, key_cache_ttl: Duration::from_secs(1), limits: Limits::GENEROUS }
     }
+}
+
+/// Per-account quotas. The vendor's are small (5 packs, 200 rules); a self-hosted service
+/// has no reason to impose them unless a user wants to check a setup against them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Compliance packs per account.
+    pub packs_per_account: usize,
+    /// Config rules per account (a pack's rules included).
+    pub rules_per_account: usize,
+}
+
+impl Limits {
+    /// The vendor's quotas: 5 packs and 200 rules per account.
+    pub const VENDOR: Self = Self { packs_per_account: 5, rules_per_account: 200 };
+    /// confpack's default: 1,000 packs and 10,000 rules per account.
+    pub const GENEROUS: Self = Self { packs_per_account: 1_000, rules_per_account: 10_000 };
 }
 
 /// Cloneable handle to the shared state.
@@ -39,6 +58,7 @@ pub(crate) struct Inner {
     pub(crate) nonces: NonceCache,
     pub(crate) throttle: Throttle,
     pub(crate) metrics: Option<PrometheusHandle>,
+    pub(crate) limits: Limits,
     changes: Arc<Notify>,
     jobs: Arc<Notify>,
     shutting_down: AtomicBool,
@@ -51,6 +71,7 @@ impl AppState {
             keys: KeyCache::new(config.key_cache_ttl),
             nonces: NonceCache::new(),
             throttle: Throttle::new(config.rate_limit_per_key),
+            limits: config.limits,
             store,
             metrics,
             changes: Arc::new(Notify::new()),

@@ -22,4 +22,16 @@ pub trait PackStore: Send + Sync + 'static {
 
     /// Deletes a pack (not its rules); `NotFound` when it does not exist.
     async fn delete_pack(&self, account: AccountId, pack_id: &str) -> StoreResult<()>;
+
+    /// How many resources have each worst verdict among the results of the pack's
+    /// `rule_ids` (as [`crate::RuleStore::worst_verdict_counts`] counts them). Served from the
+    /// pack's snapshot while no result of those rules has changed and no timed ignore among
+    /// them has expired since it was taken; otherwise counted again and kept as the snapshot.
+    async fn pack_resource_counts(
+        &self,
+        account: AccountId,
+        pack_id: &str,
+        rule_ids: &[String],
+        now_ms: i64,
+    ) -> StoreResult<Vec<(String, i64)>>;
 }

@@ -74,9 +74,22 @@ pub struct ServeArgs {
     /// (or node) takes the job over once this has passed.
     #[arg(long, env = "CONFPACK_EVALUATION_LEASE_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub evaluation_lease_seconds: u64,
+    /// Per-account quotas: `generous` (1,000 packs, 10,000 rules) or the vendor's (`vendor`:
+    /// 5 packs, 200 rules), to check a setup against Cloud Config's limits.
+    #[arg(long, env = "CONFPACK_LIMITS", value_enum, default_value = "generous")]
+    pub limits: LimitsChoice,
     /// Log format.
     #[arg(long, env = "CONFPACK_LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,
+}
+
+/// Which per-account quotas apply.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LimitsChoice {
+    /// 1,000 packs and 10,000 rules per account.
+    Generous,
+    /// Cloud Config's: 5 packs and 200 rules per account.
+    Vendor,
 }
 
 /// `confpack accounts …`.

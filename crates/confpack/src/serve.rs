@@ -5,11 +5,11 @@ use std::io::IsTerminal;
 use std::time::Duration;
 
 use anyhow::Context;
-use confpack_server::{AppState, ServerConfig, app, observability};
+use confpack_server::{AppState, Limits, ServerConfig, app, observability};
 use tracing_subscriber::EnvFilter;
 
 use crate::admin::{now_ms, open_store};
-use crate::args::{LogFormat, ServeArgs};
+use crate::args::{LimitsChoice, LogFormat, ServeArgs};
 use crate::credentials;
 
 fn init_logging(format: LogFormat) {
@@ -41,6 +41,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let config = ServerConfig {
         rate_limit_per_key: args.rate_limit,
         key_cache_ttl: Duration::from_secs(args.key_cache_seconds),
+        limits: match args.limits {
+            LimitsChoice::Generous => Limits::GENEROUS,
+            LimitsChoice::Vendor => Limits::VENDOR,
+        },
     };
     let state = AppState::new(store, config, Some(metrics));
 

@@ -3,7 +3,7 @@
 //! (jobs with leases, the feed cursor, each rule's next due time), so a restart or a crash
 //! loses nothing, and several nodes sharing one PostgreSQL split the work.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::Duration;
 
 use confpack_model::rule::frequency_ms;
@@ -151,7 +151,34 @@ pub(crate) async fn run_jobs(store: &dyn Store, jobs: &[EvaluationJob], lease_ms
             }
         }
     }
+    refresh_pack_counters(store, account, &compiled).await;
     Ok(())
+}
+
+/// Takes the resource-counter snapshot of every pack among `evaluated`'s, so that
+/// `GetResourceComplianceByPack` answers from it rather than counting every result. The
+/// jobs are still pending meanwhile, so a pack is reported evaluated only once its snapshot
+/// is ready. A failure is only logged: the next read counts again.
+async fn refresh_pack_counters(store: &dyn Store, account: AccountId, evaluated: &[CompiledRule]) {
+    let packs: BTreeSet<&str> = evaluated.iter().filter_map(|c| c.rule.pack_id()).collect();
+    if packs.is_empty() {
+        return;
+    }
+    let refreshed = async {
+        let rules = store.list_rules(account).await?;
+        for pack in packs {
+            let ids: Vec<String> = rules
+                .iter()
+                .filter(|r| r.pack_id() == Some(pack) && r.state == "ACTIVE")
+                .map(|r| r.rule_id.clone())
+                .collect();
+            store.pack_resource_counts(account, pack, &ids, now_ms()).await?;
+        }
+        StoreResult::Ok(())
+    };
+    if let Err(e) = refreshed.await {
+        tracing::warn!(error = %e, "could not refresh pack resource counters");
+    }
 }
 
 /// Evaluates stored rules over their whole scope and writes the results: what evaluation

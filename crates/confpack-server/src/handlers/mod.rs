@@ -39,6 +39,11 @@ impl CallContext<'_> {
         self.state.inner().store.as_ref()
     }
 
+    /// The per-account quotas in force.
+    pub(crate) fn limits(&self) -> crate::state::Limits {
+        self.state.inner().limits
+    }
+
     /// The account every query of this call is scoped to.
     pub(crate) fn account(&self) -> AccountId {
         self.caller.account

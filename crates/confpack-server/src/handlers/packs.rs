@@ -18,7 +18,7 @@ use serde_json::{Map, Value, json};
 use super::paging::PageRequest;
 use super::rule_input::{apply_scope, managed_rule, request_tags, validate};
 use super::rule_view::{csv, scope_fields, tag_pairs};
-use super::rules::{item, operate_result, rule_ids, schedule_evaluation};
+use super::rules::{ensure_rule_room, item, operate_result, rule_ids, schedule_evaluation};
 use super::{ActionResult, CallContext, idempotency, now_ms, reply, store_failure};
 use crate::evaluation::compile::{ALIYUN, resource_types};
 use crate::evaluation::worker::{CHANGE_TRIGGER, next_due};
@@ -174,7 +174,7 @@ pub(crate) async fn load_pack(ctx: &CallContext<'_>, pack_id: &str) -> Result<Co
 /// The rules of a pack.
 pub(crate) async fn pack_rules(ctx: &CallContext<'_>, pack_id: &str) -> Result<Vec<ConfigRule>, ApiError> {
     let rules = ctx.store().list_rules(ctx.account()).await.map_err(store_failure)?;
-    Ok(rules.into_iter().filter(|r| r.created_by.as_ref().is_some_and(|c| c.compliance_pack_id == pack_id)).collect())
+    Ok(rules.into_iter().filter(|r| r.pack_id() == Some(pack_id)).collect())
 }
 
 /// Creates the pack's new rules (or adopts existing ones); on failure, removes what it made.
@@ -315,6 +315,15 @@ pub(crate) async fn create_compliance_pack(ctx: &CallContext<'_>) -> ActionResul
             ));
         }
         let enabled = p.bool("DefaultEnable")?.unwrap_or(true);
+        let limit = ctx.limits().packs_per_account;
+        if ctx.store().list_packs(ctx.account()).await.map_err(store_failure)?.len() >= limit {
+            return Err(ApiError::with_message(
+                ErrorCode::CompliancePackExceedMaxCount,
+                format!("The maximum number of compliance pack is exceeded: your account may have at most {limit}."),
+            ));
+        }
+        let adding = requests.iter().filter(|r| r.existing.is_none()).count();
+        ensure_rule_room(ctx, adding, 0, ErrorCode::ConfigRuleExceedMaxRuleCount).await?;
         let mut pack = CompliancePack {
             account_id: ctx.account(),
             pack_id: hex_id("cp", 20),
@@ -584,8 +593,10 @@ pub(crate) async fn get_resource_compliance_by_pack(ctx: &CallContext<'_>) -> Ac
     let pack = load_pack(ctx, ctx.params.required("CompliancePackId")?).await?;
     let ids: Vec<String> =
         pack_rules(ctx, &pack.pack_id).await?.into_iter().filter(|r| r.state == "ACTIVE").map(|r| r.rule_id).collect();
-    // Counted in the store, so that the answer stays fast however many results there are.
-    let counts = ctx.store().worst_verdict_counts(ctx.account(), &ids, now_ms()).await.map_err(store_failure)?;
+    // The store keeps the counts as a snapshot per pack, taken again only when a result of
+    // the pack's rules has changed (the evaluation worker takes it after each evaluation).
+    let counts =
+        ctx.store().pack_resource_counts(ctx.account(), &pack.pack_id, &ids, now_ms()).await.map_err(store_failure)?;
     let total = usize::try_from(counts.iter().map(|(_, n)| n).sum::<i64>()).unwrap_or(0);
     let by_type: BTreeMap<&'static str, usize> = counts
         .iter()
@@ -653,6 +664,36 @@ pub(crate) async fn update_compliance_pack(ctx: &CallContext<'_>) -> ActionResul
             pack.tags = tags;
         }
         let requests = rules_from_items(&p.object_list("ConfigRules")?)?;
+        let current = pack_rules(ctx, &pack.pack_id).await?;
+        // A new rule set is checked whole before anything changes.
+        let replacing = !requests.is_empty();
+        let mut fresh = Vec::new();
+        let mut kept = Vec::new();
+        for request in requests {
+            let found = current.iter().find(|r| {
+                request.existing.as_deref() == Some(r.rule_id.as_str())
+                    || (request.existing.is_none() && r.source_identifier == request.identifier)
+            });
+            match found {
+                Some(rule) => {
+                    let mut rule = rule.clone();
+                    if !request.parameters.is_empty() {
+                        rule.input_parameters = request.parameters;
+                    }
+                    if let Some(level) = request.risk_level {
+                        rule.risk_level = level;
+                    }
+                    validate(&rule).map_err(|e| invalid_rules(e.message))?;
+                    kept.push(rule);
+                }
+                None => fresh.push(request),
+            }
+        }
+        let kept_ids: BTreeSet<String> = kept.iter().map(|r| r.rule_id.clone()).collect();
+        if replacing {
+            let removing = current.len() - kept_ids.len();
+            ensure_rule_room(ctx, fresh.len(), removing, ErrorCode::ConfigRuleExceedMaxRuleCount).await?;
+        }
         ctx.store().update_pack(&pack).await.map_err(|e| match e {
             StoreError::Conflict(_) => ApiError::with_message(
                 ErrorCode::CompliancePackExists,
@@ -660,45 +701,24 @@ pub(crate) async fn update_compliance_pack(ctx: &CallContext<'_>) -> ActionResul
             ),
             other => store_failure(other),
         })?;
-        let current = pack_rules(ctx, &pack.pack_id).await?;
-        if requests.is_empty() {
-            for rule in current {
-                let stale_name = rule.created_by.as_ref().is_some_and(|c| c.compliance_pack_name != pack.name);
-                if pack.scope != old_scope || stale_name {
-                    apply_pack_to_rule(ctx, &pack, rule).await?;
-                }
+        if replacing {
+            for rule in kept {
+                apply_pack_to_rule(ctx, &pack, rule).await?;
             }
-        } else {
-            let mut fresh = Vec::new();
-            let mut kept = BTreeSet::new();
-            for request in requests {
-                let found = current.iter().find(|r| {
-                    request.existing.as_deref() == Some(r.rule_id.as_str())
-                        || (request.existing.is_none() && r.source_identifier == request.identifier)
-                });
-                match found {
-                    Some(rule) => {
-                        let mut rule = rule.clone();
-                        kept.insert(rule.rule_id.clone());
-                        if !request.parameters.is_empty() {
-                            rule.input_parameters = request.parameters;
-                        }
-                        if let Some(level) = request.risk_level {
-                            rule.risk_level = level;
-                        }
-                        validate(&rule).map_err(|e| invalid_rules(e.message))?;
-                        apply_pack_to_rule(ctx, &pack, rule).await?;
-                    }
-                    None => fresh.push(request),
-                }
-            }
-            for rule in current.iter().filter(|r| !kept.contains(&r.rule_id)) {
+            for rule in current.iter().filter(|r| !kept_ids.contains(&r.rule_id)) {
                 match ctx.store().delete_rule(ctx.account(), &rule.rule_id).await {
                     Ok(()) | Err(StoreError::NotFound(_)) => {}
                     Err(e) => return Err(store_failure(e)),
                 }
             }
             create_rules(ctx, &pack, fresh, true).await?;
+        } else {
+            for rule in current {
+                let stale_name = rule.created_by.as_ref().is_some_and(|c| c.compliance_pack_name != pack.name);
+                if pack.scope != old_scope || stale_name {
+                    apply_pack_to_rule(ctx, &pack, rule).await?;
+                }
+            }
         }
         reply(&json!({"CompliancePackId": pack.pack_id}))
     })
@@ -732,7 +752,7 @@ pub(crate) async fn detach_config_rule_to_compliance_pack(ctx: &CallContext<'_>)
     let mut items = Vec::new();
     for id in rule_ids(ctx)? {
         let outcome = match ctx.store().get_rule(ctx.account(), &id).await.map_err(store_failure)? {
-            Some(mut rule) if rule.created_by.as_ref().is_some_and(|c| c.compliance_pack_id == pack.pack_id) => {
+            Some(mut rule) if rule.pack_id() == Some(pack.pack_id.as_str()) => {
                 rule.created_by = None;
                 let due = next_due(&rule.trigger_types, &rule.maximum_execution_frequency, now_ms());
                 ctx.store().update_rule(&rule, due).await.map_err(store_failure)?;

@@ -100,6 +100,7 @@ pub(crate) async fn create_config_rule(ctx: &CallContext<'_>) -> ActionResult {
             revision: 0,
         };
         apply_common(p, &mut rule)?;
+        ensure_rule_room(ctx, 1, 0, ErrorCode::ExceedMaxRuleCount).await?;
         if owner == ALIYUN {
             if identifier.is_empty() {
                 return Err(ApiError::missing_parameter("SourceIdentifier"));
@@ -217,7 +218,7 @@ pub(crate) async fn list_config_rules(ctx: &CallContext<'_>) -> ActionResult {
             && compliance_filter.is_none_or(|c| c == compliance.0)
             && name_filter.is_none_or(|n| rule.name.contains(n))
             && risk.is_none_or(|r| r == rule.risk_level)
-            && pack.is_none_or(|id| rule.created_by.as_ref().is_some_and(|c| c.compliance_pack_id == id))
+            && pack.is_none_or(|id| rule.pack_id() == Some(id))
             && (types.is_empty() || resource_types(rule).iter().any(|t| types.contains(t)))
             && keyword.as_ref().is_none_or(|k| {
                 [&rule.rule_id, &rule.name, &rule.description, &rule.source_identifier]
@@ -376,4 +377,28 @@ pub(crate) async fn start_config_rule_evaluation(ctx: &CallContext<'_>) -> Actio
 /// Tags of a rule in the `Tags[{Key, Value}]` shape ListConfigRules uses.
 pub(crate) fn key_value_tags(tags: &[TagPair]) -> Vec<Value> {
     tags.iter().map(|t| json!({"Key": t.tag_key, "Value": t.tag_value})).collect()
+}
+
+/// Refuses with `code` when adding `adding` rules (and removing `removing`) would take the
+/// account past its rule quota.
+pub(crate) async fn ensure_rule_room(
+    ctx: &CallContext<'_>,
+    adding: usize,
+    removing: usize,
+    code: ErrorCode,
+) -> Result<(), ApiError> {
+    if adding == 0 {
+        return Ok(());
+    }
+    let limit = ctx.limits().rules_per_account;
+    let have = ctx.store().list_rules(ctx.account()).await.map_err(store_failure)?.len();
+    if have.saturating_sub(removing) + adding > limit {
+        return Err(ApiError::with_message(
+            code,
+            format!(
+                "The maximum number of config rules is exceeded: your account has {have} of at most {limit}, and this request adds {adding}."
+            ),
+        ));
+    }
+    Ok(())
 }

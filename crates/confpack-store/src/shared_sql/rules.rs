@@ -142,6 +142,10 @@ macro_rules! portable_rule_store {
 
             /// Adds `deltas` ((rule, compliance type) → change) to the maintained result counts.
             async fn apply_count_deltas(tx: &mut sqlx::Transaction<'_, Db>, account: AccountId, deltas: &std::collections::BTreeMap<(String, String), i64>) -> StoreResult<()> {
+                // Every rule with a changed result gets a new version, even when its counts
+                // net to zero (one resource became compliant as another stopped being so).
+                let changed: std::collections::BTreeSet<&str> = deltas.keys().map(|(rule, _)| rule.as_str()).collect();
+                bump_result_versions(tx, account, changed).await?;
                 let rows: Vec<serde_json::Value> = deltas.iter().filter(|(_, n)| **n != 0).map(|((rule, t), n)| serde_json::json!([rule, t, n])).collect();
                 if rows.is_empty() {
                     return Ok(());
@@ -152,6 +156,21 @@ macro_rules! portable_rule_store {
                      ON CONFLICT (account_id, rule_id, compliance_type) DO UPDATE SET n = rule_result_counts.n + excluded.n",
                     e(0, false), e(1, false), e(2, true), <$store as $crate::shared_sql::Backend>::JSON_ROWS,
                 );
+                sqlx::query(sqlx::AssertSqlSafe(sql)).bind(serde_json::Value::Array(rows).to_string()).bind(account.get()).execute(&mut **tx).await?;
+                Ok(())
+            }
+
+            /// Raises the result version of each rule given (see migration 0006).
+            async fn bump_result_versions(tx: &mut sqlx::Transaction<'_, Db>, account: AccountId, rules: std::collections::BTreeSet<&str>) -> StoreResult<()> {
+                if rules.is_empty() {
+                    return Ok(());
+                }
+                let sql = format!(
+                    "INSERT INTO rule_result_versions (account_id, rule_id, version) SELECT $2, {}, 1 FROM {} WHERE 1 = 1 \
+                     ON CONFLICT (account_id, rule_id) DO UPDATE SET version = rule_result_versions.version + 1",
+                    <$store as $crate::shared_sql::Backend>::json_element(0, false), <$store as $crate::shared_sql::Backend>::JSON_ROWS,
+                );
+                let rows: Vec<serde_json::Value> = rules.into_iter().map(|rule| serde_json::json!([rule])).collect();
                 sqlx::query(sqlx::AssertSqlSafe(sql)).bind(serde_json::Value::Array(rows).to_string()).bind(account.get()).execute(&mut **tx).await?;
                 Ok(())
             }
@@ -509,6 +528,9 @@ macro_rules! portable_rule_store {
                                 .bind(account.get()).bind(rule_id).bind(resource_type).bind(resource_id).execute(&mut *tx).await?,
                         };
                         changed += done.rows_affected();
+                    }
+                    if changed > 0 {
+                        bump_result_versions(&mut tx, account, std::iter::once(rule_id).collect()).await?;
                     }
                     tx.commit().await?;
                     Ok(changed)

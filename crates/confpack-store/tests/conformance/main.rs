@@ -144,4 +144,5 @@ conformance!(
     accounts_never_see_each_others_rules_or_results,
     results_of_stale_inactive_or_unknown_rules_are_dropped,
     worst_verdicts_are_counted_per_resource,
+    pack_resource_counts_follow_every_change,
 );

@@ -300,3 +300,35 @@ pub async fn worst_verdicts_are_counted_per_resource(store: &dyn Store, _: &Reop
     assert_eq!(only_second, [("COMPLIANT".to_owned(), 1), ("NOT_APPLICABLE".to_owned(), 1)]);
     assert!(store.worst_verdict_counts(a, &[], NOW).await.expect("counts").is_empty());
 }
+
+pub async fn pack_resource_counts_follow_every_change(store: &dyn Store, _: &Reopen<'_>) {
+    let a = account(store, "a").await;
+    rules(store, a, &["cr-1", "cr-2"]).await;
+    let both = ["cr-1".to_owned(), "cr-2".to_owned()];
+    let pack = |ids: &'static [&'static str], now: i64| async move {
+        let ids: Vec<String> = ids.iter().map(|s| (*s).to_owned()).collect();
+        let kept = store.pack_resource_counts(a, "cp-1", &ids, now).await.expect("pack counts");
+        assert_eq!(kept, store.worst_verdict_counts(a, &ids, now).await.expect("counted"), "snapshot equals a count");
+        kept
+    };
+    let pair = |v: &str, n: i64| (v.to_owned(), n);
+    let writes =
+        [result("cr-1", "b0", "NON_COMPLIANT"), result("cr-1", "b1", "COMPLIANT"), result("cr-2", "b1", "NON_COMPLIANT")];
+    store.put_results(a, &writes, false, NOW).await.expect("put");
+    assert_eq!(pack(&["cr-1", "cr-2"], NOW).await, [pair("NON_COMPLIANT", 2)]);
+    // A swap leaves cr-1's counts as they were but changes which resources are compliant.
+    let swap = [result("cr-1", "b0", "COMPLIANT"), result("cr-1", "b1", "NON_COMPLIANT")];
+    store.put_results(a, &swap, false, NOW + 1).await.expect("put");
+    assert_eq!(pack(&["cr-1", "cr-2"], NOW + 2).await, [pair("NON_COMPLIANT", 1), pair("COMPLIANT", 1)]);
+    // Fewer rules, a different answer.
+    assert_eq!(pack(&["cr-2"], NOW + 2).await, [pair("NON_COMPLIANT", 1)]);
+    // An ignore with an end date: ignored until then, counted again from then.
+    let keys = [("ACS::OSS::Bucket".to_owned(), "b0".to_owned())];
+    store.set_ignored(a, "cr-1", &keys, Some(("known".into(), String::new(), Some(NOW + 100)))).await.expect("ignore");
+    assert_eq!(pack(&["cr-1", "cr-2"], NOW + 3).await, [pair("NON_COMPLIANT", 1), pair("IGNORED", 1)]);
+    assert_eq!(pack(&["cr-1", "cr-2"], NOW + 100).await, [pair("NON_COMPLIANT", 1), pair("COMPLIANT", 1)]);
+    // Results removed with their resource.
+    store.delete_resource_results(a, "ACS::OSS::Bucket", "b1", NOW + 101).await.expect("drop");
+    assert_eq!(pack(&["cr-1", "cr-2"], NOW + 102).await, [pair("COMPLIANT", 1)]);
+    assert!(store.pack_resource_counts(a, "cp-1", &both[..0], NOW).await.expect("no rules").is_empty());
+}
