@@ -4,6 +4,7 @@
 pub mod account;
 pub mod ids;
 pub mod pack;
+pub mod report;
 pub mod resource;
 pub mod rule;
 pub mod secret;
@@ -11,6 +12,7 @@ pub mod secret;
 pub use account::{AccessKey, Account, AccountId, AccountStatus, KeyStatus};
 pub use ids::AccessKeyId;
 pub use pack::CompliancePack;
+pub use report::{ReportJob, ReportKind};
 pub use resource::{
     ConfigurationChanged, PreparedResource, PutOutcome, ResourceEventType, ResourceRecord, ResourceVersion,
     StoredResource, Tags,

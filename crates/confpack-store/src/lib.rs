@@ -7,6 +7,7 @@ mod error;
 mod packs;
 mod postgres;
 mod query;
+mod reports;
 mod rules;
 mod shared_sql;
 mod sqlite;
@@ -23,8 +24,9 @@ use confpack_model::{
 pub use error::StoreError;
 pub use packs::PackStore;
 pub use postgres::PostgresStore;
+pub use reports::ReportStore;
 pub use query::{CountGroup, ResourcePage, ResourceQuery, ResultCount, ResultQuery, TimelineQuery};
-pub use rules::{RuleStore, TokenedRequest};
+pub use rules::{RuleStore, SnapshotItem, TokenedRequest};
 pub use sqlite::SqliteStore;
 
 /// The result of a store operation.
@@ -35,9 +37,9 @@ pub const SQLITE_FILE: &str = "confpack.db";
 
 /// Everything confpack persists, one trait per area. Every read and write of tenant data
 /// takes the caller's [`AccountId`], so no query can cross accounts.
-pub trait Store: AccountStore + ResourceStore + RuleStore + PackStore {}
+pub trait Store: AccountStore + ResourceStore + RuleStore + PackStore + ReportStore {}
 
-impl<T: AccountStore + ResourceStore + RuleStore + PackStore> Store for T {}
+impl<T: AccountStore + ResourceStore + RuleStore + PackStore + ReportStore> Store for T {}
 
 /// Accounts, AccessKeys, and the lookups authentication needs.
 #[async_trait]

@@ -8,6 +8,7 @@ use crate::StoreResult;
 use crate::shared_sql::Backend;
 use crate::shared_sql::accounts::portable_account_store;
 use crate::shared_sql::packs::portable_pack_store;
+use crate::shared_sql::reports::portable_report_store;
 use crate::shared_sql::resources::portable_resource_store;
 use crate::shared_sql::rules::portable_rule_store;
 
@@ -20,6 +21,7 @@ pub struct PostgresStore {
 impl Backend for PostgresStore {
     type Database = sqlx::Postgres;
     const BEGIN_WRITE: &'static str = "BEGIN";
+    const BEGIN_SNAPSHOT: &'static str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
     const JSON_ROWS: &'static str = "jsonb_array_elements($1::jsonb) AS rows(value)";
 
     fn json_element(index: usize, integer: bool) -> String {
@@ -42,3 +44,4 @@ portable_account_store!(PostgresStore, "postgres", {});
 portable_resource_store!(PostgresStore);
 portable_rule_store!(PostgresStore);
 portable_pack_store!(PostgresStore);
+portable_report_store!(PostgresStore);

@@ -6,6 +6,15 @@ use confpack_model::{AccountId, ComplianceChange, ConfigRule, EvaluationJob, Res
 
 use crate::{ResultCount, ResultQuery, StoreResult};
 
+/// One item of a results snapshot: the rules first, then their results one by one.
+#[derive(Debug)]
+pub enum SnapshotItem {
+    /// The rules of the snapshot, as they were at its instant.
+    Rules(Vec<ConfigRule>),
+    /// One result.
+    Result(Box<StoredResult>),
+}
+
 /// A request made with a ClientToken, as remembered for replays.
 #[derive(Clone, Copy, Debug)]
 pub struct TokenedRequest<'a> {
@@ -149,6 +158,18 @@ pub trait RuleStore: Send + Sync + 'static {
         rule_ids: &[String],
         now_ms: i64,
     ) -> StoreResult<Vec<(String, i64)>>;
+
+    /// Streams into `sink`, from one consistent snapshot of the store (a read-only
+    /// transaction), first the rules `rule_ids` (those that exist), then every result of
+    /// them in `(resource type, resource id, rule id)` order with its effective type as at
+    /// `now_ms`. Returns how many results were sent; fails when the receiver is gone.
+    async fn snapshot_results(
+        &self,
+        account: AccountId,
+        rule_ids: &[String],
+        now_ms: i64,
+        sink: tokio::sync::mpsc::Sender<SnapshotItem>,
+    ) -> StoreResult<u64>;
 
     /// Sets (`Some((reason, ignore_date, until_ms))`) or clears (`None`) the ignore of one
     /// rule's results for the given `(type, id)` resources. Returns how many results changed.

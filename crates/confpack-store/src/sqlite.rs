@@ -10,6 +10,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 use crate::shared_sql::Backend;
 use crate::shared_sql::accounts::portable_account_store;
 use crate::shared_sql::packs::portable_pack_store;
+use crate::shared_sql::reports::portable_report_store;
 use crate::shared_sql::resources::portable_resource_store;
 use crate::shared_sql::rules::portable_rule_store;
 use crate::{StoreError, StoreResult};
@@ -23,6 +24,7 @@ pub struct SqliteStore {
 impl Backend for SqliteStore {
     type Database = sqlx::Sqlite;
     const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
+    const BEGIN_SNAPSHOT: &'static str = "BEGIN";
     const JSON_ROWS: &'static str = "json_each($1)";
 
     fn json_element(index: usize, _integer: bool) -> String {
@@ -68,6 +70,7 @@ portable_account_store!(SqliteStore, "sqlite", {});
 portable_resource_store!(SqliteStore);
 portable_rule_store!(SqliteStore);
 portable_pack_store!(SqliteStore);
+portable_report_store!(SqliteStore);
 
 #[cfg(test)]
 mod tests {

@@ -4,6 +4,7 @@
 
 pub(crate) mod accounts;
 pub(crate) mod packs;
+pub(crate) mod reports;
 pub(crate) mod resources;
 pub(crate) mod rules;
 
@@ -57,6 +58,10 @@ pub(crate) trait Backend {
     /// IMMEDIATE`: a deferred transaction that reads and then writes fails at once with
     /// "database is locked" when another writer got there first, instead of waiting.
     const BEGIN_WRITE: &'static str;
+
+    /// The statement that opens a read-only transaction seeing one consistent snapshot of
+    /// the database for all its statements.
+    const BEGIN_SNAPSHOT: &'static str;
 
     /// The row source of a bulk write: the elements of the JSON array bound as `$1`, each
     /// visible as `value` (one bound parameter per batch instead of one per column, which

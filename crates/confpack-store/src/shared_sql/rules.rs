@@ -517,6 +517,41 @@ macro_rules! portable_rule_store {
                     rows.iter().map(|r| Ok((r.try_get("verdict")?, r.try_get("n")?))).collect()
                 }
 
+                async fn snapshot_results(&self, account: AccountId, rule_ids: &[String], now_ms: i64, sink: tokio::sync::mpsc::Sender<$crate::SnapshotItem>) -> StoreResult<u64> {
+                    use futures_util::TryStreamExt;
+                    let gone = || StoreError::Internal("the snapshot's reader stopped".to_owned());
+                    if rule_ids.is_empty() {
+                        sink.send($crate::SnapshotItem::Rules(Vec::new())).await.map_err(|_| gone())?;
+                        return Ok(0);
+                    }
+                    let mut tx = self.pool.begin_with(<$store as $crate::shared_sql::Backend>::BEGIN_SNAPSHOT).await?;
+                    let mut q = QueryBuilder::<Db>::new("SELECT document FROM config_rules WHERE account_id = ");
+                    q.push_bind(account.get());
+                    push_in(&mut q, "rule_id", rule_ids);
+                    q.push(" ORDER BY rule_id");
+                    let mut rules = Vec::new();
+                    for row in q.build().fetch_all(&mut *tx).await? {
+                        rules.push(rule_from_document(&row.try_get::<String, _>("document")?)?);
+                    }
+                    sink.send($crate::SnapshotItem::Rules(rules)).await.map_err(|_| gone())?;
+                    let mut q = QueryBuilder::<Db>::new(format!("SELECT {RESULT_COLUMNS}, "));
+                    push_effective(&mut q, now_ms);
+                    q.push(" FROM evaluation_results WHERE account_id = ").push_bind(account.get());
+                    push_in(&mut q, "rule_id", rule_ids);
+                    q.push(" ORDER BY resource_type, resource_id, rule_id");
+                    let mut sent = 0;
+                    {
+                        let mut rows = q.build().fetch(&mut *tx);
+                        while let Some(row) = rows.try_next().await? {
+                            let result = result_from_row(&row)?;
+                            sink.send($crate::SnapshotItem::Result(Box::new(result))).await.map_err(|_| gone())?;
+                            sent += 1;
+                        }
+                    }
+                    tx.commit().await?;
+                    Ok(sent)
+                }
+
                 async fn set_ignored(&self, account: AccountId, rule_id: &str, resources: &[(String, String)], ignore: Option<(String, String, Option<i64>)>) -> StoreResult<u64> {
                     let mut tx = self.pool.begin_with(<$store as $crate::shared_sql::Backend>::BEGIN_WRITE).await?;
                     let mut changed = 0;

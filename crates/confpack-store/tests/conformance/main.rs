@@ -4,6 +4,7 @@
 //! own; when it is not, the cases say so loudly, and fail if `CONFPACK_REQUIRE_POSTGRES=1`.
 
 mod cases;
+mod reports;
 mod inventory;
 mod rules;
 
@@ -113,6 +114,7 @@ async fn reopen_postgres(url: String) -> Arc<dyn Store> {
 mod cases_for {
     pub use crate::cases::*;
     pub use crate::inventory::*;
+    pub use crate::reports::*;
     pub use crate::rules::*;
 }
 
@@ -145,4 +147,6 @@ conformance!(
     results_of_stale_inactive_or_unknown_rules_are_dropped,
     worst_verdicts_are_counted_per_resource,
     pack_resource_counts_follow_every_change,
+    one_report_per_pack_is_created_at_a_time,
+    snapshots_do_not_see_later_writes,
 );

@@ -8,9 +8,9 @@ use confpack_store::{ResultQuery, Store, StoreError, TokenedRequest};
 
 use crate::cases::Reopen;
 
-const NOW: i64 = 1_764_000_000_000;
+pub(crate) const NOW: i64 = 1_764_000_000_000;
 
-async fn account(store: &dyn Store, name: &str) -> AccountId {
+pub(crate) async fn account(store: &dyn Store, name: &str) -> AccountId {
     store.create_account(name, NOW).await.expect("account").0.id
 }
 
@@ -42,13 +42,13 @@ fn rule(account: AccountId, id: &str, name: &str) -> ConfigRule {
 
 /// Creates the active rules results are written for (the store keeps results only of
 /// existing, active rules at the revision they were computed from).
-async fn rules(store: &dyn Store, account: AccountId, ids: &[&str]) {
+pub(crate) async fn rules(store: &dyn Store, account: AccountId, ids: &[&str]) {
     for id in ids {
         store.create_rule(&rule(account, id, &format!("name-{id}")), None).await.expect("create rule");
     }
 }
 
-fn result(rule_id: &str, id: &str, compliance: &str) -> ResultWrite {
+pub(crate) fn result(rule_id: &str, id: &str, compliance: &str) -> ResultWrite {
     ResultWrite {
         rule_id: rule_id.into(),
         rule_revision: 0,

@@ -1,0 +1,77 @@
+//! The streaming report builder: rows in, every requested format out.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use confpack_model::StoredResult;
+
+use crate::summary::Summary;
+use crate::{ReportFormat, ReportResult, ReportRow, ReportSubject, csv_report, html, json_report, xlsx};
+
+/// One format's writer, fed row by row and finished with the summary.
+pub(crate) trait FormatWriter: Send {
+    /// Writes one result.
+    fn row(&mut self, row: &ReportRow<'_>) -> ReportResult<()>;
+    /// Writes what needs the totals and closes the file.
+    fn finish(self: Box<Self>, subject: &ReportSubject, summary: &Summary) -> ReportResult<()>;
+}
+
+/// A finished report file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReportFile {
+    /// Its format.
+    pub format: ReportFormat,
+    /// Where it was written.
+    pub path: PathBuf,
+}
+
+/// Writes a report in several formats in one pass over results delivered in
+/// `(resource type, resource id)` order.
+pub struct ReportBuilder {
+    subject: ReportSubject,
+    summary: Summary,
+    identifiers: HashMap<String, String>,
+    writers: Vec<Box<dyn FormatWriter>>,
+    files: Vec<ReportFile>,
+}
+
+impl ReportBuilder {
+    /// Starts `report.{ext}` files in `dir` for each of `formats`.
+    pub fn new(subject: ReportSubject, dir: &Path, formats: &[ReportFormat]) -> ReportResult<Self> {
+        let mut writers: Vec<Box<dyn FormatWriter>> = Vec::new();
+        let mut files = Vec::new();
+        for &format in formats {
+            let path = dir.join(format!("report.{}", format.extension()));
+            writers.push(match format {
+                ReportFormat::Xlsx => Box::new(xlsx::XlsxWriter::create(&path, &subject)?),
+                ReportFormat::Html => Box::new(html::HtmlWriter::create(&path, &subject)?),
+                ReportFormat::Csv => Box::new(csv_report::CsvWriter::create(&path)?),
+                ReportFormat::Json => Box::new(json_report::JsonWriter::create(&path)?),
+            });
+            files.push(ReportFile { format, path });
+        }
+        let identifiers =
+            subject.rules.iter().map(|r| (r.rule_id.clone(), r.source_identifier.clone())).collect();
+        Ok(Self { summary: Summary::new(&subject.rules), subject, identifiers, writers, files })
+    }
+
+    /// Adds one result.
+    pub fn push(&mut self, result: &StoredResult) -> ReportResult<()> {
+        let identifier = self.identifiers.get(&result.write.rule_id).map_or("", String::as_str);
+        let row = ReportRow { result, identifier };
+        self.summary.add(&row)?;
+        for writer in &mut self.writers {
+            writer.row(&row)?;
+        }
+        Ok(())
+    }
+
+    /// Finishes every file; returns them with the summary they show.
+    pub fn finish(mut self) -> ReportResult<(Vec<ReportFile>, Summary)> {
+        self.summary.close();
+        for writer in self.writers {
+            writer.finish(&self.subject, &self.summary)?;
+        }
+        Ok((self.files, self.summary))
+    }
+}
