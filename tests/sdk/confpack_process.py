@@ -91,6 +91,12 @@ class ConfpackServer:
             self._process.wait()
             raise AssertionError(f"confpack serve ignored SIGTERM for {STOP_TIMEOUT_SECONDS} s:\n{self.log()}") from None
 
+    def kill(self) -> None:
+        """Ends the process with SIGKILL, as a crash would, and waits for it."""
+        assert self._process is not None, "the server was never started"
+        self._process.kill()
+        self._process.wait()
+
     def log(self) -> str:
         """Everything the server wrote to stderr so far."""
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""

@@ -81,6 +81,10 @@ error_codes! {
     InvalidCompliancePackIdValue => ("Invalid.CompliancePackId.Value", 400, "The specified CompliancePackId does not exist."),
     /// A report for the pack is already being generated.
     CompliancePackReportCreating => ("CompliancePackReportCreating", 400, "The compliance pack report is being created."),
+    /// A config-rules report of the account is being generated.
+    ConfigRuleReportCreating => ("ConfigRuleReportCreating", 400, "The config rule report is being created."),
+    /// No rules report has that id (confpack's code; the vendor documents none).
+    InvalidReportIdValue => ("Invalid.ReportId.Value", 400, "The specified ReportId does not exist."),
     /// The rule does not exist in the caller's account.
     ConfigRuleNotExists => ("ConfigRuleNotExists", 400, "The ConfigRule does not exist."),
     /// A rule of that name exists already.

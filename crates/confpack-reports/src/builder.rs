@@ -50,8 +50,7 @@ impl ReportBuilder {
             });
             files.push(ReportFile { format, path });
         }
-        let identifiers =
-            subject.rules.iter().map(|r| (r.rule_id.clone(), r.source_identifier.clone())).collect();
+        let identifiers = subject.rules.iter().map(|r| (r.rule_id.clone(), r.source_identifier.clone())).collect();
         Ok(Self { summary: Summary::new(&subject.rules), subject, identifiers, writers, files })
     }
 

@@ -258,8 +258,10 @@ fn render(writer: &HtmlWriter, subject: &ReportSubject, summary: &Summary) -> St
             writer.non_compliant_total
         );
     }
-    h.push_str("<table id=\"non-compliant\"><tr><th>Rule</th><th>Identifier</th><th>Risk level</th><th>Resource id</th>\
-                <th>Resource name</th><th>Resource type</th><th>Region</th><th>Reason</th></tr>");
+    h.push_str(
+        "<table id=\"non-compliant\"><tr><th>Rule</th><th>Identifier</th><th>Risk level</th><th>Resource id</th>\
+                <th>Resource name</th><th>Resource type</th><th>Region</th><th>Reason</th></tr>",
+    );
     for cells in &writer.non_compliant {
         h.push_str("<tr>");
         for c in cells {

@@ -78,8 +78,11 @@ impl SheetSeries {
     fn start_sheet(&mut self, workbook: &mut Workbook, header: &Format) -> ReportResult<()> {
         let index = workbook.worksheets_mut().len();
         let sheet = workbook.add_worksheet_with_constant_memory()?;
-        let name =
-            if self.sheets.is_empty() { self.title.to_owned() } else { format!("{} {}", self.title, self.sheets.len() + 1) };
+        let name = if self.sheets.is_empty() {
+            self.title.to_owned()
+        } else {
+            format!("{} {}", self.title, self.sheets.len() + 1)
+        };
         sheet.set_name(name)?;
         for (col, (title, width)) in self.columns.iter().enumerate() {
             let col = u16::try_from(col).unwrap_or(u16::MAX);
@@ -196,8 +199,7 @@ fn write_rules(workbook: &mut Workbook, header: &Format, summary: &Summary) -> R
     }
     for (row, tally) in (1u32..).zip(&summary.rules) {
         let r = &tally.rule;
-        let parameters =
-            r.input_parameters.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+        let parameters = r.input_parameters.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
         let cells = [
             r.name.clone(),
             r.rule_id.clone(),

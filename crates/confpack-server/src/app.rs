@@ -1,4 +1,5 @@
-//! The router: `/` for every RPC action (GET and POST), `/healthz`, `/metrics`.
+//! The router: `/` for every RPC action (GET and POST), `/healthz`, `/metrics`, and
+//! `/reports/…` for pre-signed report downloads.
 
 use std::time::Instant;
 
@@ -27,6 +28,7 @@ pub fn app(state: AppState) -> Router {
         .route("/", get(rpc).post(rpc))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
+        .route("/reports/{account}/{report}/{file}", get(crate::reporting::download::download))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }
@@ -98,7 +100,8 @@ async fn handle(
     })?;
     request.check_version()?;
     let caller = authenticate(state, request, headers, body).await?;
-    let ctx = CallContext { state, caller: &caller, params: &request.params };
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
+    let ctx = CallContext { state, caller: &caller, params: &request.params, host };
     dispatch(action, &ctx).await.unwrap_or_else(|| Err(ApiError::not_supported(action.name())))
 }
 

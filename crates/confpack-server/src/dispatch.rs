@@ -66,4 +66,6 @@ handler_table! {
     GetResourceComplianceByPack => handlers::packs::get_resource_compliance_by_pack,
     GenerateCompliancePackReport => handlers::reports::generate_compliance_pack_report,
     GetCompliancePackReport => handlers::reports::get_compliance_pack_report,
+    GenerateConfigRulesReport => handlers::reports::generate_config_rules_report,
+    GetConfigRulesReport => handlers::reports::get_config_rules_report,
 }

@@ -10,6 +10,7 @@ use tokio::sync::Notify;
 
 use crate::key_cache::KeyCache;
 use crate::nonce::NonceCache;
+use crate::reporting::ReportSettings;
 use crate::throttle::Throttle;
 
 /// Settings of a running server that request handling reads.
@@ -22,12 +23,8 @@ pub struct ServerConfig {
     pub key_cache_ttl: Duration,
     /// How many packs and rules an account may have.
     pub limits: Limits,
-}
-
-impl Default for ServerConfig {
-    fn default() -> Self {
-        Self { rate_limit_per_key: 0, key_cache_ttl: Duration::from_secs(1), limits: Limits::GENEROUS }
-    }
+    /// Where reports go and how they are linked.
+    pub reports: ReportSettings,
 }
 
 /// Per-account quotas. The vendor's are small (5 packs, 200 rules); a self-hosted service
@@ -59,6 +56,8 @@ pub(crate) struct Inner {
     pub(crate) throttle: Throttle,
     pub(crate) metrics: Option<PrometheusHandle>,
     pub(crate) limits: Limits,
+    reports: ReportSettings,
+    report_jobs: Arc<Notify>,
     changes: Arc<Notify>,
     jobs: Arc<Notify>,
     shutting_down: AtomicBool,
@@ -72,6 +71,8 @@ impl AppState {
             nonces: NonceCache::new(),
             throttle: Throttle::new(config.rate_limit_per_key),
             limits: config.limits,
+            reports: config.reports,
+            report_jobs: Arc::new(Notify::new()),
             store,
             metrics,
             changes: Arc::new(Notify::new()),
@@ -117,6 +118,21 @@ impl AppState {
     /// The notifier the job loop waits on.
     pub(crate) fn job_notifier(&self) -> Arc<Notify> {
         Arc::clone(&self.0.jobs)
+    }
+
+    /// Report storage and link settings.
+    pub(crate) fn reports(&self) -> &ReportSettings {
+        &self.0.reports
+    }
+
+    /// Wakes the report worker (a report job was recorded).
+    pub(crate) fn notify_report_jobs(&self) {
+        self.0.report_jobs.notify_one();
+    }
+
+    /// The notifier the report worker waits on.
+    pub(crate) fn report_notifier(&self) -> Arc<Notify> {
+        Arc::clone(&self.0.report_jobs)
     }
 
     /// The store.

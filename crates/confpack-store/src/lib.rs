@@ -24,8 +24,8 @@ use confpack_model::{
 pub use error::StoreError;
 pub use packs::PackStore;
 pub use postgres::PostgresStore;
-pub use reports::ReportStore;
 pub use query::{CountGroup, ResourcePage, ResourceQuery, ResultCount, ResultQuery, TimelineQuery};
+pub use reports::ReportStore;
 pub use rules::{RuleStore, SnapshotItem, TokenedRequest};
 pub use sqlite::SqliteStore;
 

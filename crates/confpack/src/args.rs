@@ -74,6 +74,24 @@ pub struct ServeArgs {
     /// (or node) takes the job over once this has passed.
     #[arg(long, env = "CONFPACK_EVALUATION_LEASE_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub evaluation_lease_seconds: u64,
+    /// Directory of report files (default: `reports` in the data directory).
+    #[arg(long, env = "CONFPACK_REPORTS_DIR")]
+    pub reports_dir: Option<PathBuf>,
+    /// Seconds a report download link (`ReportUrl`) stays valid.
+    #[arg(long, env = "CONFPACK_REPORT_LINK_SECONDS", default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..=604_800))]
+    pub report_link_seconds: u64,
+    /// Base of report links, e.g. `https://config.example.com` behind a proxy (default: the
+    /// `Host` the caller used, over http).
+    #[arg(long, env = "CONFPACK_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Seconds a report job stays claimed without renewal: after a crash, another run (or
+    /// node) takes the job over once this has passed.
+    #[arg(long, env = "CONFPACK_REPORT_LEASE_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub report_lease_seconds: u64,
+    /// Run no report worker on this node: it answers the report actions and serves
+    /// downloads, and other nodes sharing its store generate the reports.
+    #[arg(long, env = "CONFPACK_NO_REPORT_WORKER")]
+    pub no_report_worker: bool,
     /// Per-account quotas: `generous` (1,000 packs, 10,000 rules) or the vendor's (`vendor`:
     /// 5 packs, 200 rules), to check a setup against Cloud Config's limits.
     #[arg(long, env = "CONFPACK_LIMITS", value_enum, default_value = "generous")]

@@ -4,7 +4,14 @@
 use std::io::IsTerminal;
 use std::time::Duration;
 
+use std::sync::Arc;
+
 use anyhow::Context;
+use confpack_model::ids::hex_id;
+use confpack_server::reporting::ReportSettings;
+use confpack_server::reporting::generator as report_generator;
+use confpack_server::reporting::links::LinkSigner;
+use confpack_server::reporting::objects::LocalObjects;
 use confpack_server::{AppState, Limits, ServerConfig, app, observability};
 use tracing_subscriber::EnvFilter;
 
@@ -24,6 +31,23 @@ fn init_logging(format: LogFormat) {
     }
 }
 
+/// Report storage below the reports directory, and the link key the deployment's nodes
+/// share (made once, kept in the store).
+async fn report_settings(args: &ServeArgs, store: &dyn confpack_store::Store) -> anyhow::Result<ReportSettings> {
+    let root = args.reports_dir.clone().unwrap_or_else(|| args.store.data_dir.join("reports"));
+    std::fs::create_dir_all(&root)
+        .with_context(|| format!("cannot create the reports directory {}", root.display()))?;
+    let key = store.service_secret("report-links", &hex_id("rl", 64)).await?;
+    Ok(ReportSettings {
+        objects: Arc::new(LocalObjects::new(root.join("objects"))),
+        work_dir: root.join("work"),
+        signer: LinkSigner::new(key.as_bytes()),
+        link_lifetime: Duration::from_secs(args.report_link_seconds),
+        public_url: args.public_url.clone(),
+        lease: Duration::from_secs(args.report_lease_seconds),
+    })
+}
+
 /// Runs the server.
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     init_logging(args.log_format);
@@ -41,12 +65,16 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let config = ServerConfig {
         rate_limit_per_key: args.rate_limit,
         key_cache_ttl: Duration::from_secs(args.key_cache_seconds),
+        reports: report_settings(&args, store.as_ref()).await?,
         limits: match args.limits {
             LimitsChoice::Generous => Limits::GENEROUS,
             LimitsChoice::Vendor => Limits::VENDOR,
         },
     };
     let state = AppState::new(store, config, Some(metrics));
+    if !args.no_report_worker {
+        report_generator::spawn(&state);
+    }
 
     let shutdown = shutdown_signal()?;
     let listener = tokio::net::TcpListener::bind(args.listen)

@@ -31,6 +31,8 @@ pub(crate) struct CallContext<'a> {
     pub(crate) state: &'a AppState,
     pub(crate) caller: &'a Caller,
     pub(crate) params: &'a Params,
+    /// The `Host` the caller used (the base of report links when no public URL is set).
+    pub(crate) host: &'a str,
 }
 
 impl CallContext<'_> {

@@ -20,7 +20,8 @@ where
     Ok(ReportJob {
         report_id: row.try_get("report_id")?,
         account_id: AccountId::new(row.try_get("account_id")?),
-        kind: ReportKind::from_stored(&kind).ok_or_else(|| StoreError::Internal(format!("unknown report kind {kind:?}")))?,
+        kind: ReportKind::from_stored(&kind)
+            .ok_or_else(|| StoreError::Internal(format!("unknown report kind {kind:?}")))?,
         subject: row.try_get("subject")?,
         rule_ids: serde_json::from_str(&rule_ids)
             .map_err(|e| StoreError::Internal(format!("stored report rule ids are not a list: {e}")))?,

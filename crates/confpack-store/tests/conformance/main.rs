@@ -4,8 +4,8 @@
 //! own; when it is not, the cases say so loudly, and fail if `CONFPACK_REQUIRE_POSTGRES=1`.
 
 mod cases;
-mod reports;
 mod inventory;
+mod reports;
 mod rules;
 
 use std::io::Write;

@@ -30,7 +30,12 @@ pub async fn one_report_per_pack_is_created_at_a_time(store: &dyn Store, reopen:
     assert!(matches!(store.begin_report(&job(a, "cpr-2", "cp-1", NOW)).await, Err(StoreError::Conflict(_))));
     store.begin_report(&job(a, "cpr-3", "cp-2", NOW + 1)).await.expect("another pack");
     store.begin_report(&job(b, "cpr-4", "cp-1", NOW + 2)).await.expect("another account");
-    let rules_job = ReportJob { kind: ReportKind::Rules, subject: String::new(), rule_ids: vec!["cr-1".into()], ..job(a, "crp-1", "", NOW + 3) };
+    let rules_job = ReportJob {
+        kind: ReportKind::Rules,
+        subject: String::new(),
+        rule_ids: vec!["cr-1".into()],
+        ..job(a, "crp-1", "", NOW + 3)
+    };
     store.begin_report(&rules_job).await.expect("rules report");
 
     let first = store.claim_report(NOW, 1000).await.expect("claim").expect("a job");
@@ -51,7 +56,8 @@ pub async fn one_report_per_pack_is_created_at_a_time(store: &dyn Store, reopen:
     assert!(!store.renew_report("cpr-1", NOW + 6000).await.expect("renew"), "no longer creating");
     // A second report of the pack replaces the first when it completes.
     store.begin_report(&job(a, "cpr-5", "cp-1", NOW + 30)).await.expect("next report");
-    let listed: Vec<String> = store.reports_of(a, ReportKind::Pack, "cp-1").await.expect("list").into_iter().map(|j| j.report_id).collect();
+    let listed: Vec<String> =
+        store.reports_of(a, ReportKind::Pack, "cp-1").await.expect("list").into_iter().map(|j| j.report_id).collect();
     assert_eq!(listed, ["cpr-5", "cpr-1"], "newest first, the previous one kept meanwhile");
     assert_eq!(store.complete_report("cpr-5", NOW + 40).await.expect("complete"), Some(vec!["cpr-1".to_owned()]));
     let kept = store.reports_of(a, ReportKind::Pack, "cp-1").await.expect("list");
@@ -73,7 +79,8 @@ pub async fn one_report_per_pack_is_created_at_a_time(store: &dyn Store, reopen:
 pub async fn snapshots_do_not_see_later_writes(store: &dyn Store, _: &Reopen<'_>) {
     let a = account(store, "a").await;
     rules(store, a, &["cr-1", "cr-2"]).await;
-    let writes: Vec<_> = (0..50).map(|i| result(if i % 2 == 0 { "cr-1" } else { "cr-2" }, &format!("b{i:02}"), "COMPLIANT")).collect();
+    let writes: Vec<_> =
+        (0..50).map(|i| result(if i % 2 == 0 { "cr-1" } else { "cr-2" }, &format!("b{i:02}"), "COMPLIANT")).collect();
     store.put_results(a, &writes, false, NOW).await.expect("put");
     let ids = ["cr-1".to_owned(), "cr-2".to_owned()];
     let (sink, mut source) = tokio::sync::mpsc::channel(1);
@@ -83,7 +90,9 @@ pub async fn snapshots_do_not_see_later_writes(store: &dyn Store, _: &Reopen<'_>
         while let Some(item) = source.recv().await {
             if items.len() == 3 {
                 // Meanwhile: results change, one is added and one deleted.
-                let changed: Vec<_> = (0..50).map(|i| result(if i % 2 == 0 { "cr-1" } else { "cr-2" }, &format!("b{i:02}"), "NON_COMPLIANT")).collect();
+                let changed: Vec<_> = (0..50)
+                    .map(|i| result(if i % 2 == 0 { "cr-1" } else { "cr-2" }, &format!("b{i:02}"), "NON_COMPLIANT"))
+                    .collect();
                 store.put_results(a, &changed, false, NOW + 1).await.expect("concurrent put");
                 store.put_results(a, &[result("cr-1", "b99", "NON_COMPLIANT")], false, NOW + 1).await.expect("added");
                 store.delete_resource_results(a, "ACS::OSS::Bucket", "b49", NOW + 1).await.expect("deleted");
@@ -96,10 +105,13 @@ pub async fn snapshots_do_not_see_later_writes(store: &dyn Store, _: &Reopen<'_>
     assert_eq!(sent.expect("snapshot"), 50);
     let SnapshotItem::Rules(rules) = &items[0] else { panic!("rules come first") };
     assert_eq!(rules.iter().map(|r| r.rule_id.as_str()).collect::<Vec<_>>(), ["cr-1", "cr-2"]);
-    let results: Vec<_> = items[1..].iter().map(|i| match i {
-        SnapshotItem::Result(r) => (r.write.resource_id.clone(), r.effective_type.clone()),
-        SnapshotItem::Rules(_) => panic!("rules only once"),
-    }).collect();
+    let results: Vec<_> = items[1..]
+        .iter()
+        .map(|i| match i {
+            SnapshotItem::Result(r) => (r.write.resource_id.clone(), r.effective_type.clone()),
+            SnapshotItem::Rules(_) => panic!("rules only once"),
+        })
+        .collect();
     assert_eq!(results.len(), 50);
     assert!(results.iter().all(|(_, t)| t == "COMPLIANT"), "no later write is visible");
     let mut sorted = results.clone();
@@ -110,7 +122,9 @@ pub async fn snapshots_do_not_see_later_writes(store: &dyn Store, _: &Reopen<'_>
     let after = tokio::spawn(async move {
         let mut n = 0;
         while let Some(item) = source.recv().await {
-            if matches!(item, SnapshotItem::Result(r) if r.effective_type == "NON_COMPLIANT") { n += 1; }
+            if matches!(item, SnapshotItem::Result(r) if r.effective_type == "NON_COMPLIANT") {
+                n += 1;
+            }
         }
         n
     });

@@ -312,8 +312,11 @@ pub async fn pack_resource_counts_follow_every_change(store: &dyn Store, _: &Reo
         kept
     };
     let pair = |v: &str, n: i64| (v.to_owned(), n);
-    let writes =
-        [result("cr-1", "b0", "NON_COMPLIANT"), result("cr-1", "b1", "COMPLIANT"), result("cr-2", "b1", "NON_COMPLIANT")];
+    let writes = [
+        result("cr-1", "b0", "NON_COMPLIANT"),
+        result("cr-1", "b1", "COMPLIANT"),
+        result("cr-2", "b1", "NON_COMPLIANT"),
+    ];
     store.put_results(a, &writes, false, NOW).await.expect("put");
     assert_eq!(pack(&["cr-1", "cr-2"], NOW).await, [pair("NON_COMPLIANT", 2)]);
     // A swap leaves cr-1's counts as they were but changes which resources are compliant.
