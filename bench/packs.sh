@@ -2,7 +2,9 @@
 # Compliance-pack benchmark: generates RESOURCES resources (default 1,000,000), imports them
 # with `confpack import` into a fresh data directory, starts a server on it, creates the
 # MLPS Level 3 pack from its template, and prints the time until the pack is ACTIVE, until
-# every rule has evaluated, the pack counters' latency, and the server's peak RSS.
+# every rule has evaluated, the pack counters' latency, and the server's peak RSS; then
+# generates the pack's report and prints the time from Generate to COMPLETE and the
+# server's memory while it writes.
 # SMOKE=1 uses 5,000 resources, for CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +18,7 @@ cargo build --release --locked -p confpack >/dev/null 2>&1 || cargo build --rele
 bin=target/release/confpack
 
 "$bin" generate --resources "$RESOURCES" --seed 7 --out "$work/inventory.ndjson"
-RUST_LOG=warn,confpack::serve=info "$bin" serve --data-dir "$work/data" --listen 127.0.0.1:0 2>"$work/server.log" &
+RUST_LOG=warn,confpack::serve=info,confpack_server::reporting=info "$bin" serve --data-dir "$work/data" --listen 127.0.0.1:0 2>"$work/server.log" &
 server_pid=$!
 for _ in $(seq 1 100); do grep -q "listening on" "$work/server.log" && break; sleep 0.1; done
 endpoint=$(grep -o 'http://127[0-9.:]*' "$work/server.log" | head -n1)
@@ -27,7 +29,7 @@ import_seconds=$(python3 -c "import time; print(round($(date +%s.%N) - $import_s
 # Let the server's change-feed follower catch up with the import before the pack exists,
 # so that the measurement is the pack's own evaluation.
 sleep 2
-python3 bench/packs_api.py --endpoint "$endpoint" --credentials "$work/data/credentials.json" >"$work/pack.json"
+python3 bench/packs_api.py --endpoint "$endpoint" --credentials "$work/data/credentials.json" --server-pid "$server_pid" >"$work/pack.json"
 server_rss=$(awk '/VmHWM/ {printf "%.0f MiB", $2 / 1024}' "/proc/$server_pid/status")
 kill -TERM "$server_pid"; wait "$server_pid"
 
@@ -35,4 +37,8 @@ read_json() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sy
 echo "| resources | import (s, not counted) | pack rules | until ACTIVE (s) | until every rule evaluated (s) | GetConfigRuleComplianceByPack (ms) | GetResourceComplianceByPack (ms) | resources evaluated | server peak RSS |"
 echo "|---|---|---|---|---|---|---|---|---|"
 echo "| $RESOURCES | $import_seconds | $(read_json rules) | $(read_json active_seconds) | $(read_json evaluated_seconds) | $(read_json rule_counters_ms) | $(read_json resource_counters_ms) | $(read_json resources_evaluated) | $server_rss |"
+echo
+echo "| resources | evaluation results in the pack | Generate → COMPLETE (s) | server RSS before (MiB) | server peak RSS while writing (MiB) | XLSX size (MiB) |"
+echo "|---|---|---|---|---|---|"
+echo "| $RESOURCES | $(grep -o "results=[0-9]*" "$work/server.log" | tail -n1 | cut -d= -f2) | $(read_json report_seconds) | $(read_json report_rss_before_mib) | $(read_json report_peak_rss_mib) | $(read_json xlsx_mib) |"
 echo "machine: $(nproc) cores, $(date -u +%F)"

@@ -11,7 +11,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import pathlib
+import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -322,3 +324,56 @@ def test_a_crash_during_generation_recovers_after_restart(confpack_bin, tmp_path
         assert not leftovers, f"partial files were published: {leftovers}"
     finally:
         assert server.stop() == 0
+
+
+# --- the HTML report in a real browser --------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+def page_requests(html: pathlib.Path, workdir: pathlib.Path) -> tuple[list[str], pathlib.Path]:
+    """Renders `html` in headless Chromium; returns the URLs the page itself requested
+    (from Chromium's network log: requests whose isolation key is the file's origin) and
+    the screenshot."""
+    shot, log = workdir / f"{html.stem}.png", workdir / f"{html.stem}-net.json"
+    subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                    "--disable-component-update", "--no-first-run", "--window-size=1280,2400",
+                    f"--screenshot={shot}", f"--log-net-log={log}", html.as_uri()],
+                   capture_output=True, timeout=120, check=True)
+    text = log.read_text()
+    if not text.rstrip().endswith("}"):  # the log of a browser that exited without closing it
+        text = text.rstrip().rstrip(",") + "]}"
+    events = json.loads(text)["events"]
+    urls_of: dict[int, set[str]] = {}
+    from_page: set[int] = set()
+    for event in events:
+        params = event.get("params") or {}
+        if "url" in params:
+            urls_of.setdefault(event["source"]["id"], set()).add(params["url"])
+        if "file://" in str(params.get("network_isolation_key", "")):
+            from_page.add(event["source"]["id"])
+    urls = set().union(*(urls_of.get(source, set()) for source in from_page))
+    return sorted(u for u in urls if not u.startswith(("file:", "data:"))), shot
+
+
+def test_the_html_report_renders_without_external_requests(server, tmp_path):
+    if not pathlib.Path(CHROMIUM).exists():
+        if os.environ.get("CONFPACK_REQUIRE_CHROMIUM") == "1":
+            pytest.fail(f"{CHROMIUM} is missing and CONFPACK_REQUIRE_CHROMIUM=1")
+        print("\n*** SKIPPED: the HTML report was not rendered: no Chromium at /usr/bin/chromium ***")
+        pytest.skip("no Chromium")
+    account_client = make_client("v3", server.endpoint, server.create_account(f"html-{uuid.uuid4().hex[:8]}"))
+    pack_id, _ = make_pack(account_client)
+    call(account_client, "GenerateCompliancePackReport", CompliancePackId=pack_id)
+    wait_complete(account_client, pack_id)
+    status, _, page = download(get_report(account_client, pack_id, ReportFormat="html")["ReportUrl"])
+    assert status == 200
+    report = tmp_path / "report.html"
+    report.write_bytes(page)
+    requests, shot = page_requests(report, tmp_path)
+    assert requests == [], f"the report made external requests: {requests}"
+    assert shot.stat().st_size > 20_000, "a rendered page, not a blank one"
+    # The detector itself: a page with one external image is caught.
+    control = tmp_path / "control.html"
+    control.write_text('<!DOCTYPE html><html><body><img src="http://127.0.0.1:9/pixel.png"></body></html>')
+    assert page_requests(control, tmp_path)[0] == ["http://127.0.0.1:9/pixel.png"]

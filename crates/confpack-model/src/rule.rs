@@ -191,6 +191,11 @@ impl ConfigRule {
     }
 }
 
+/// The compliance types in the order in which one wins when results are summed up (a rule's
+/// verdict over its results, a resource's over its rules), which is also the order the
+/// vendor's counters list them in.
+pub const VERDICT_ORDER: [&str; 5] = ["NON_COMPLIANT", "COMPLIANT", "INSUFFICIENT_DATA", "NOT_APPLICABLE", "IGNORED"];
+
 /// The vendor's periods for scheduled rules, in milliseconds.
 pub fn frequency_ms(name: &str) -> Option<i64> {
     const HOUR: i64 = 3_600_000;

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use confpack_model::StoredResult;
 
 use crate::summary::Summary;
-use crate::{ReportFormat, ReportResult, ReportRow, ReportSubject, csv_report, html, json_report, xlsx};
+use crate::{ReportFormat, ReportResult, ReportRow, ReportSubject, annotation_reason, csv_report, format_ms, html, json_report, xlsx};
 
 /// One format's writer, fed row by row and finished with the summary.
 pub(crate) trait FormatWriter: Send {
@@ -57,7 +57,9 @@ impl ReportBuilder {
     /// Adds one result.
     pub fn push(&mut self, result: &StoredResult) -> ReportResult<()> {
         let identifier = self.identifiers.get(&result.write.rule_id).map_or("", String::as_str);
-        let row = ReportRow { result, identifier };
+        let reason = annotation_reason(&result.write.annotation);
+        let evaluated = format_ms(result.write.invoked_ms);
+        let row = ReportRow { result, identifier, reason: &reason, evaluated: &evaluated };
         self.summary.add(&row)?;
         for writer in &mut self.writers {
             writer.row(&row)?;

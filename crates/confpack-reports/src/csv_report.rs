@@ -39,8 +39,8 @@ pub(crate) fn result_cells(row: &ReportRow<'_>) -> [String; 13] {
         w.resource_type.clone(),
         w.region.clone(),
         w.resource_group_id.clone(),
-        row.reason(),
-        row.evaluated(),
+        row.reason.to_owned(),
+        row.evaluated.to_owned(),
         row.result.ignore_reason.clone(),
     ]
 }

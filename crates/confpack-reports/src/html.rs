@@ -71,7 +71,7 @@ impl FormatWriter for HtmlWriter {
                 w.resource_name.clone(),
                 w.resource_type.clone(),
                 w.region.clone(),
-                row.reason(),
+                row.reason.to_owned(),
             ]);
         }
         Ok(())

@@ -39,7 +39,7 @@ impl FormatWriter for JsonWriter {
             "ResourceType": w.resource_type,
             "RegionId": w.region,
             "ResourceGroupId": w.resource_group_id,
-            "Reason": row.reason(),
+            "Reason": row.reason,
             "ConfigRuleInvokedTimestamp": w.invoked_ms,
             "IgnoreReason": row.result.ignore_reason,
         });

@@ -21,6 +21,9 @@ mod row;
 mod summary;
 mod xlsx;
 
+#[cfg(test)]
+mod tests;
+
 pub use builder::{ReportBuilder, ReportFile};
 pub use row::{ReportRow, annotation_reason, format_ms};
 pub use summary::{RuleTally, Summary, VERDICTS, worst_of};

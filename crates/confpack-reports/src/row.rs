@@ -9,6 +9,10 @@ pub struct ReportRow<'a> {
     pub result: &'a StoredResult,
     /// The rule's managed identifier (or source identifier), empty when unknown.
     pub identifier: &'a str,
+    /// The annotation's reason ([`annotation_reason`]), worked out once for every format.
+    pub reason: &'a str,
+    /// The last evaluation time as UTC text ([`format_ms`]), likewise.
+    pub evaluated: &'a str,
 }
 
 impl ReportRow<'_> {
@@ -16,26 +20,15 @@ impl ReportRow<'_> {
     pub fn compliance(&self) -> &str {
         &self.result.effective_type
     }
-
-    /// The reason of the result's annotation (the whole annotation when it has none).
-    pub fn reason(&self) -> String {
-        annotation_reason(&self.result.write.annotation)
-    }
-
-    /// The last evaluation time, as UTC text.
-    pub fn evaluated(&self) -> String {
-        format_ms(self.result.write.invoked_ms)
-    }
 }
 
 /// The `reason` of a JSON annotation, else the annotation as it is.
 pub fn annotation_reason(annotation: &str) -> String {
-    if annotation.starts_with('{') {
-        if let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(annotation) {
-            if let Some(serde_json::Value::String(reason)) = map.get("reason") {
-                return reason.clone();
-            }
-        }
+    if annotation.starts_with('{')
+        && let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(annotation)
+        && let Some(serde_json::Value::String(reason)) = map.get("reason")
+    {
+        return reason.clone();
     }
     annotation.to_owned()
 }

@@ -8,7 +8,7 @@ use crate::{ReportError, ReportResult, ReportRow};
 
 /// The compliance types in the order a resource's worst verdict is chosen (and the order
 /// the vendor's counters list them).
-pub const VERDICTS: [&str; 5] = ["NON_COMPLIANT", "COMPLIANT", "INSUFFICIENT_DATA", "NOT_APPLICABLE", "IGNORED"];
+pub use confpack_model::rule::VERDICT_ORDER as VERDICTS;
 
 /// The worse of two compliance types, by [`VERDICTS`] order (unknown types rank last).
 pub fn worst_of<'a>(a: &'a str, b: &'a str) -> &'a str {
@@ -40,7 +40,7 @@ impl RuleTally {
     /// when any result is, else compliant when any is, else insufficient data or not
     /// applicable; `INSUFFICIENT_DATA` for a rule without results.
     pub fn compliance(&self) -> &'static str {
-        VERDICTS[..4].into_iter().find(|t| self.count(t) > 0).copied().unwrap_or("INSUFFICIENT_DATA")
+        VERDICTS[..4].iter().copied().find(|t| self.count(t) > 0).unwrap_or("INSUFFICIENT_DATA")
     }
 }
 

@@ -26,6 +26,9 @@ pub trait ReportStore: Send + Sync + 'static {
     /// Marks a job `FAILED` with the reason.
     async fn fail_report(&self, report_id: &str, error: &str) -> StoreResult<()>;
 
+    /// Deletes every report of one subject (its pack was deleted), returning their ids.
+    async fn delete_reports_of(&self, account: AccountId, kind: ReportKind, subject: &str) -> StoreResult<Vec<String>>;
+
     /// The reports of one subject, newest first.
     async fn reports_of(&self, account: AccountId, kind: ReportKind, subject: &str) -> StoreResult<Vec<ReportJob>>;
 

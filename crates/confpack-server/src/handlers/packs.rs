@@ -9,7 +9,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use confpack_model::ids::hex_id;
-use confpack_model::{CompliancePack, ConfigRule, CreatedBy, EvaluationStatus, RuleScope};
+use confpack_model::rule::VERDICT_ORDER;
+use confpack_model::{CompliancePack, ConfigRule, CreatedBy, EvaluationStatus, ReportKind, RuleScope};
 use confpack_protocol::{ApiError, ErrorCode};
 use confpack_rules::templates::{Template, templates};
 use confpack_store::{ResultCount, StoreError};
@@ -525,6 +526,7 @@ pub(crate) async fn delete_compliance_packs(ctx: &CallContext<'_>) -> ActionResu
                 Ok(()) | Err(StoreError::NotFound(_)) => {}
                 Err(e) => return Err(store_failure(e)),
             }
+            delete_pack_reports(ctx, &id).await?;
             items.push(json!({"CompliancePackId": id, "ErrorCode": "", "Success": true}));
         }
         reply(&json!({"OperateCompliancePacksResult": {"OperateCompliancePacks": items}}))
@@ -532,8 +534,19 @@ pub(crate) async fn delete_compliance_packs(ctx: &CallContext<'_>) -> ActionResu
     .await
 }
 
-/// The order in which verdicts win when a rule's (or a resource's) results are summed up.
-const VERDICT_ORDER: [&str; 5] = ["NON_COMPLIANT", "COMPLIANT", "INSUFFICIENT_DATA", "NOT_APPLICABLE", "IGNORED"];
+/// Deletes a deleted pack's reports and their files (a report being generated fails, as
+/// its pack is gone).
+async fn delete_pack_reports(ctx: &CallContext<'_>, pack_id: &str) -> Result<(), ApiError> {
+    let account = ctx.account();
+    let gone = ctx.store().delete_reports_of(account, ReportKind::Pack, pack_id).await.map_err(store_failure)?;
+    for report_id in gone {
+        let prefix = crate::reporting::object_prefix(account.get(), &report_id);
+        if let Err(e) = ctx.state.reports().objects.delete_prefix(&prefix).await {
+            tracing::warn!(%report_id, error = %e, "cannot delete a deleted pack's report files");
+        }
+    }
+    Ok(())
+}
 
 /// A rule's verdict for the pack counters: the first of [`VERDICT_ORDER`] among its results;
 /// INSUFFICIENT_DATA before any.

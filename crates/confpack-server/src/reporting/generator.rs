@@ -201,7 +201,15 @@ async fn generate(state: &AppState, job: &ReportJob) -> Result<u64, Failure> {
                 }
             }
         }
-        None => tracing::info!(report_id = %job.report_id, "the report was completed by another run"),
+        // Another run completed it (its files are the ones just written, as good), or the
+        // pack was deleted meanwhile, with its reports: then nothing may stay behind.
+        None => {
+            if state.store().get_report(job.account_id, &job.report_id).await.map_err(retry)?.is_none() {
+                let _ = settings.objects.delete_prefix(&object_prefix(account, &job.report_id)).await;
+                return Err(Failure::Final(format!("report {} was deleted with its pack", job.report_id)));
+            }
+            tracing::info!(report_id = %job.report_id, "the report was completed by another run");
+        }
     }
     Ok(results)
 }

@@ -95,6 +95,12 @@ macro_rules! portable_report_store {
                     Ok(())
                 }
 
+                async fn delete_reports_of(&self, account: AccountId, kind: ReportKind, subject: &str) -> StoreResult<Vec<String>> {
+                    let rows = sqlx::query("DELETE FROM reports WHERE account_id = $1 AND kind = $2 AND subject = $3 RETURNING report_id")
+                        .bind(account.get()).bind(kind.as_str()).bind(subject).fetch_all(&self.pool).await?;
+                    rows.iter().map(|r| Ok(r.try_get("report_id")?)).collect()
+                }
+
                 async fn reports_of(&self, account: AccountId, kind: ReportKind, subject: &str) -> StoreResult<Vec<ReportJob>> {
                     let sql = format!("SELECT {REPORT_COLUMNS} FROM reports WHERE account_id = $1 AND kind = $2 AND subject = $3 ORDER BY created_ms DESC, report_id DESC");
                     let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(account.get()).bind(kind.as_str()).bind(subject).fetch_all(&self.pool).await?;

@@ -71,6 +71,10 @@ pub async fn one_report_per_pack_is_created_at_a_time(store: &dyn Store, reopen:
     let rules_report = store.get_report(a, "crp-1").await.expect("get").expect("exists");
     assert_eq!((rules_report.kind, rules_report.rule_ids), (ReportKind::Rules, vec!["cr-1".to_owned()]));
 
+    assert_eq!(store.delete_reports_of(a, ReportKind::Pack, "cp-1").await.expect("delete"), ["cpr-5"]);
+    assert!(store.reports_of(a, ReportKind::Pack, "cp-1").await.expect("list").is_empty());
+    assert_eq!(store.reports_of(b, ReportKind::Pack, "cp-1").await.expect("list").len(), 1, "other accounts keep theirs");
+
     let secret = store.service_secret("report-links", "first").await.expect("secret");
     assert_eq!(secret, "first");
     assert_eq!(store.service_secret("report-links", "second").await.expect("secret"), "first", "made once");
