@@ -25,23 +25,23 @@ pub(crate) const RESULT_COLUMNS: [&str; 13] = [
     "Ignore reason",
 ];
 
-/// One result's cells, in [`RESULT_COLUMNS`] order.
-pub(crate) fn result_cells(row: &ReportRow<'_>) -> [String; 13] {
+/// One result's cells, in [`RESULT_COLUMNS`] order, borrowed from the row.
+pub(crate) fn result_cells<'a>(row: &ReportRow<'a>) -> [&'a str; 13] {
     let w = &row.result.write;
     [
-        w.rule_name.clone(),
-        row.identifier.to_owned(),
-        w.rule_id.clone(),
-        risk_name(w.risk_level).to_owned(),
-        row.compliance().to_owned(),
-        w.resource_id.clone(),
-        w.resource_name.clone(),
-        w.resource_type.clone(),
-        w.region.clone(),
-        w.resource_group_id.clone(),
-        row.reason.to_owned(),
-        row.evaluated.to_owned(),
-        row.result.ignore_reason.clone(),
+        &w.rule_name,
+        row.identifier,
+        &w.rule_id,
+        risk_name(w.risk_level),
+        &row.result.effective_type,
+        &w.resource_id,
+        &w.resource_name,
+        &w.resource_type,
+        &w.region,
+        &w.resource_group_id,
+        row.reason,
+        row.evaluated,
+        &row.result.ignore_reason,
     ]
 }
 

@@ -206,14 +206,13 @@ fn render(writer: &HtmlWriter, subject: &ReportSubject, summary: &Summary) -> St
         "<tr><th>Total</th><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr></table>",
         summary.rules.len(),
         summary.resource_total(),
-        summary.pairs.values().sum::<i64>()
+        summary.pair_total()
     );
 
     h.push_str("<h2>Compliance by risk level</h2>");
     let risk_bars: Vec<(String, Vec<(&'static str, i64)>)> = (1..=3)
         .map(|level| {
-            let counts = summary.by_risk.get(&level);
-            let parts = VERDICTS.iter().map(|t| (*t, counts.and_then(|c| c.get(*t)).copied().unwrap_or(0))).collect();
+            let parts = VERDICTS.iter().map(|t| (*t, summary.risk_pairs_of(level, t))).collect();
             (risk_name(level).to_owned(), parts)
         })
         .collect();

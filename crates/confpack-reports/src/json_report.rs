@@ -12,6 +12,25 @@ use crate::row::format_ms;
 use crate::summary::{Summary, VERDICTS, risk_name};
 use crate::{ReportResult, ReportRow, ReportSubject};
 
+/// One result as the JSON report lists it (field names as the API's).
+#[derive(serde::Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct ResultItem<'a> {
+    config_rule_id: &'a str,
+    config_rule_name: &'a str,
+    managed_rule_identifier: &'a str,
+    risk_level: i64,
+    compliance_type: &'a str,
+    resource_id: &'a str,
+    resource_name: &'a str,
+    resource_type: &'a str,
+    region_id: &'a str,
+    resource_group_id: &'a str,
+    reason: &'a str,
+    config_rule_invoked_timestamp: i64,
+    ignore_reason: &'a str,
+}
+
 pub(crate) struct JsonWriter {
     out: BufWriter<File>,
     first: bool,
@@ -28,21 +47,21 @@ impl JsonWriter {
 impl FormatWriter for JsonWriter {
     fn row(&mut self, row: &ReportRow<'_>) -> ReportResult<()> {
         let w = &row.result.write;
-        let item = json!({
-            "ConfigRuleId": w.rule_id,
-            "ConfigRuleName": w.rule_name,
-            "ManagedRuleIdentifier": row.identifier,
-            "RiskLevel": w.risk_level,
-            "ComplianceType": row.compliance(),
-            "ResourceId": w.resource_id,
-            "ResourceName": w.resource_name,
-            "ResourceType": w.resource_type,
-            "RegionId": w.region,
-            "ResourceGroupId": w.resource_group_id,
-            "Reason": row.reason,
-            "ConfigRuleInvokedTimestamp": w.invoked_ms,
-            "IgnoreReason": row.result.ignore_reason,
-        });
+        let item = ResultItem {
+            config_rule_id: &w.rule_id,
+            config_rule_name: &w.rule_name,
+            managed_rule_identifier: row.identifier,
+            risk_level: w.risk_level,
+            compliance_type: row.compliance(),
+            resource_id: &w.resource_id,
+            resource_name: &w.resource_name,
+            resource_type: &w.resource_type,
+            region_id: &w.region,
+            resource_group_id: &w.resource_group_id,
+            reason: row.reason,
+            config_rule_invoked_timestamp: w.invoked_ms,
+            ignore_reason: &row.result.ignore_reason,
+        };
         if !self.first {
             self.out.write_all(b",\n")?;
         }
@@ -70,8 +89,8 @@ fn by_type(counts: impl Fn(&str) -> i64) -> Value {
 pub(crate) fn overview(subject: &ReportSubject, summary: &Summary) -> Value {
     let by_risk: serde_json::Map<String, Value> = summary
         .by_risk
-        .iter()
-        .map(|(level, counts)| (risk_name(*level).to_owned(), by_type(|t| counts.get(t).copied().unwrap_or(0))))
+        .keys()
+        .map(|level| (risk_name(*level).to_owned(), by_type(|t| summary.risk_pairs_of(*level, t))))
         .collect();
     json!({
         "Title": subject.title,

@@ -5,7 +5,7 @@
 //! - **XLSX** (the vendor ships Excel): an overview sheet (subject, account, generation time,
 //!   score, counts by compliance type and by risk level, a per-rule summary), the
 //!   non-compliant resources, every evaluation result, and the rules with their parameters
-//!   and scope; frozen header rows, filters, readable widths; written in constant memory.
+//!   and scope; frozen header rows, filters, readable widths; streamed, in constant memory.
 //! - **HTML**: one self-contained page (inline CSS and SVG charts, no external asset).
 //! - **CSV**: every evaluation result, one per line.
 //! - **JSON**: the overview, the per-rule summary, the rules and every result.
@@ -111,9 +111,6 @@ pub enum ReportError {
     /// A file could not be written.
     #[error("cannot write the report: {0}")]
     Io(#[from] std::io::Error),
-    /// The XLSX writer refused.
-    #[error("cannot write the XLSX report: {0}")]
-    Xlsx(#[from] rust_xlsxwriter::XlsxError),
     /// The CSV writer refused.
     #[error("cannot write the CSV report: {0}")]
     Csv(#[from] csv::Error),

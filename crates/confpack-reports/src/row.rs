@@ -24,6 +24,14 @@ impl ReportRow<'_> {
 
 /// The `reason` of a JSON annotation, else the annotation as it is.
 pub fn annotation_reason(annotation: &str) -> String {
+    // confpack's annotations end with their reason: read just that string when it is there.
+    if let Some(at) = annotation.rfind("\"reason\":") {
+        let rest = &annotation[at + "\"reason\":".len()..];
+        let mut strings = serde_json::Deserializer::from_str(rest).into_iter::<String>();
+        if let Some(Ok(reason)) = strings.next() {
+            return reason;
+        }
+    }
     if annotation.starts_with('{')
         && let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(annotation)
         && let Some(serde_json::Value::String(reason)) = map.get("reason")
@@ -55,6 +63,7 @@ mod tests {
         assert_eq!(annotation_reason(r#"{"reason":"public","property":"$.Acl"}"#), "public");
         assert_eq!(annotation_reason("plain words"), "plain words");
         assert_eq!(annotation_reason(r#"{"property":"$.Acl"}"#), r#"{"property":"$.Acl"}"#);
+        assert_eq!(annotation_reason(r#"{"reason":"a \"quoted\" word","property":"$.Acl"}"#), "a \"quoted\" word");
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The tallies a report's overview prints, kept while the rows stream by.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use confpack_model::ConfigRule;
 
@@ -16,24 +16,32 @@ pub fn worst_of<'a>(a: &'a str, b: &'a str) -> &'a str {
     if rank(b) < rank(a) { b } else { a }
 }
 
+/// The index of a compliance type in [`VERDICTS`] (unknown types count with the last).
+fn verdict_index(compliance: &str) -> usize {
+    VERDICTS.iter().position(|v| *v == compliance).unwrap_or(VERDICTS.len() - 1)
+}
+
+/// Counts per compliance type, in [`VERDICTS`] order.
+pub type VerdictCounts = [i64; VERDICTS.len()];
+
 /// One rule's results by compliance type.
 #[derive(Clone, Debug)]
 pub struct RuleTally {
     /// The rule.
     pub rule: ConfigRule,
     /// Results per compliance type.
-    pub counts: BTreeMap<String, i64>,
+    pub counts: VerdictCounts,
 }
 
 impl RuleTally {
     /// Results of one compliance type.
     pub fn count(&self, compliance: &str) -> i64 {
-        self.counts.get(compliance).copied().unwrap_or(0)
+        VERDICTS.iter().position(|v| *v == compliance).map_or(0, |i| self.counts[i])
     }
 
     /// All of the rule's results.
     pub fn total(&self) -> i64 {
-        self.counts.values().sum()
+        self.counts.iter().sum()
     }
 
     /// The rule's compliance as `GetConfigRuleComplianceByPack` reports it: non-compliant
@@ -50,23 +58,24 @@ pub struct Summary {
     /// Per rule, in the subject's order.
     pub rules: Vec<RuleTally>,
     /// Rule-resource pairs per compliance type.
-    pub pairs: BTreeMap<String, i64>,
+    pub pairs: VerdictCounts,
     /// Resources per worst compliance type.
-    pub resources: BTreeMap<String, i64>,
+    pub resources: VerdictCounts,
     /// Rule-resource pairs per risk level (1 high, 2 medium, 3 low) and compliance type.
-    pub by_risk: BTreeMap<i64, BTreeMap<String, i64>>,
-    index: BTreeMap<String, usize>,
-    current: Option<(String, String, String)>,
+    pub by_risk: BTreeMap<i64, VerdictCounts>,
+    index: HashMap<String, usize>,
+    /// The resource being counted: its type, id and worst verdict so far.
+    current: Option<(String, String, usize)>,
 }
 
 impl Summary {
     /// An empty summary over `rules`.
     pub fn new(rules: &[ConfigRule]) -> Self {
         Self {
-            rules: rules.iter().map(|r| RuleTally { rule: r.clone(), counts: BTreeMap::new() }).collect(),
+            rules: rules.iter().map(|r| RuleTally { rule: r.clone(), counts: VerdictCounts::default() }).collect(),
             index: rules.iter().enumerate().map(|(i, r)| (r.rule_id.clone(), i)).collect(),
-            pairs: BTreeMap::new(),
-            resources: BTreeMap::new(),
+            pairs: VerdictCounts::default(),
+            resources: VerdictCounts::default(),
             by_risk: BTreeMap::new(),
             current: None,
         }
@@ -75,15 +84,15 @@ impl Summary {
     /// Counts one row. Rows must come grouped by resource, in `(type, id)` order.
     pub fn add(&mut self, row: &ReportRow<'_>) -> ReportResult<()> {
         let w = &row.result.write;
-        let compliance = row.compliance();
+        let verdict = verdict_index(row.compliance());
         if let Some(&i) = self.index.get(&w.rule_id) {
-            *self.rules[i].counts.entry(compliance.to_owned()).or_insert(0) += 1;
+            self.rules[i].counts[verdict] += 1;
         }
-        *self.pairs.entry(compliance.to_owned()).or_insert(0) += 1;
-        *self.by_risk.entry(w.risk_level).or_default().entry(compliance.to_owned()).or_insert(0) += 1;
+        self.pairs[verdict] += 1;
+        self.by_risk.entry(w.risk_level).or_default()[verdict] += 1;
         match &mut self.current {
             Some((t, id, worst)) if *t == w.resource_type && *id == w.resource_id => {
-                *worst = worst_of(worst, compliance).to_owned();
+                *worst = (*worst).min(verdict);
             }
             current => {
                 if let Some((t, id, worst)) = current.take() {
@@ -93,9 +102,9 @@ impl Summary {
                             format!("{t} {id}"),
                         ));
                     }
-                    *self.resources.entry(worst).or_insert(0) += 1;
+                    self.resources[worst] += 1;
                 }
-                *current = Some((w.resource_type.clone(), w.resource_id.clone(), compliance.to_owned()));
+                *current = Some((w.resource_type.clone(), w.resource_id.clone(), verdict));
             }
         }
         Ok(())
@@ -104,23 +113,34 @@ impl Summary {
     /// Closes the last resource's group; call once after the last row.
     pub fn close(&mut self) {
         if let Some((_, _, worst)) = self.current.take() {
-            *self.resources.entry(worst).or_insert(0) += 1;
+            self.resources[worst] += 1;
         }
     }
 
     /// Rule-resource pairs of one compliance type.
     pub fn pairs_of(&self, compliance: &str) -> i64 {
-        self.pairs.get(compliance).copied().unwrap_or(0)
+        VERDICTS.iter().position(|v| *v == compliance).map_or(0, |i| self.pairs[i])
+    }
+
+    /// All rule-resource pairs.
+    pub fn pair_total(&self) -> i64 {
+        self.pairs.iter().sum()
+    }
+
+    /// Pairs of one risk level and compliance type.
+    pub fn risk_pairs_of(&self, level: i64, compliance: &str) -> i64 {
+        let i = VERDICTS.iter().position(|v| *v == compliance);
+        self.by_risk.get(&level).zip(i).map_or(0, |(counts, i)| counts[i])
     }
 
     /// Resources whose worst compliance type is `compliance`.
     pub fn resources_of(&self, compliance: &str) -> i64 {
-        self.resources.get(compliance).copied().unwrap_or(0)
+        VERDICTS.iter().position(|v| *v == compliance).map_or(0, |i| self.resources[i])
     }
 
     /// All resources evaluated.
     pub fn resource_total(&self) -> i64 {
-        self.resources.values().sum()
+        self.resources.iter().sum()
     }
 
     /// Rules whose compliance is `compliance`.
