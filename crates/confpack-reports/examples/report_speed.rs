@@ -85,5 +85,10 @@ fn main() {
         let size = std::fs::metadata(&f.path).map(|m| m.len()).unwrap_or(0);
         println!("{:?}: {:.1} MiB", f.format, size as f64 / 1048576.0);
     }
-    println!("{rows} rows, formats {formats:?}: rows {:.2} s, finish {:.2} s, total {:.2} s", pushed.as_secs_f64(), (total - pushed).as_secs_f64(), total.as_secs_f64());
+    println!(
+        "{rows} rows, formats {formats:?}: rows {:.2} s, finish {:.2} s, total {:.2} s",
+        pushed.as_secs_f64(),
+        (total - pushed).as_secs_f64(),
+        total.as_secs_f64()
+    );
 }

@@ -6,7 +6,10 @@ use std::path::{Path, PathBuf};
 use confpack_model::StoredResult;
 
 use crate::summary::Summary;
-use crate::{ReportFormat, ReportResult, ReportRow, ReportSubject, annotation_reason, csv_report, format_ms, html, json_report, xlsx};
+use crate::{
+    ReportFormat, ReportResult, ReportRow, ReportSubject, annotation_reason, csv_report, format_ms, html, json_report,
+    xlsx,
+};
 
 /// One format's writer, fed row by row and finished with the summary.
 pub(crate) trait FormatWriter: Send {
@@ -25,8 +28,8 @@ pub struct ReportFile {
     pub path: PathBuf,
 }
 
-/// Writes a report in several formats in one pass over results delivered in
-/// `(resource type, resource id)` order.
+/// Writes a report in several formats in one pass over results, in any order; the resource
+/// counters come from the caller ([`ReportBuilder::set_resources`]).
 pub struct ReportBuilder {
     subject: ReportSubject,
     summary: Summary,
@@ -54,6 +57,11 @@ impl ReportBuilder {
         Ok(Self { summary: Summary::new(&subject.rules), subject, identifiers, writers, files })
     }
 
+    /// Sets the resource counters (resources per worst compliance type).
+    pub fn set_resources(&mut self, counts: &[(String, i64)]) {
+        self.summary.set_resources(counts);
+    }
+
     /// Adds one result.
     pub fn push(&mut self, result: &StoredResult) -> ReportResult<()> {
         let identifier = self.identifiers.get(&result.write.rule_id).map_or("", String::as_str);
@@ -68,8 +76,7 @@ impl ReportBuilder {
     }
 
     /// Finishes every file; returns them with the summary they show.
-    pub fn finish(mut self) -> ReportResult<(Vec<ReportFile>, Summary)> {
-        self.summary.close();
+    pub fn finish(self) -> ReportResult<(Vec<ReportFile>, Summary)> {
         for writer in self.writers {
             writer.finish(&self.subject, &self.summary)?;
         }

@@ -1,6 +1,7 @@
 //! Compliance reports: the files `GenerateCompliancePackReport`, `GenerateConfigRulesReport`
 //! and `confpack scan` produce. One pass over a snapshot of evaluation results, delivered in
-//! resource order, feeds every requested format at once:
+//! any order (with the resource counters the store took in the same snapshot), feeds every
+//! requested format at once:
 //!
 //! - **XLSX** (the vendor ships Excel): an overview sheet (subject, account, generation time,
 //!   score, counts by compliance type and by risk level, a per-rule summary), the
@@ -114,9 +115,6 @@ pub enum ReportError {
     /// The CSV writer refused.
     #[error("cannot write the CSV report: {0}")]
     Csv(#[from] csv::Error),
-    /// Rows did not arrive grouped by resource, so resource counters would be wrong.
-    #[error("results must arrive in (resource type, resource id) order; {0} came after {1}")]
-    OutOfOrder(String, String),
 }
 
 /// Result of report writing.

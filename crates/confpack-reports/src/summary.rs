@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use confpack_model::ConfigRule;
 
-use crate::{ReportError, ReportResult, ReportRow};
+use crate::{ReportResult, ReportRow};
 
 /// The compliance types in the order a resource's worst verdict is chosen (and the order
 /// the vendor's counters list them).
@@ -64,8 +64,6 @@ pub struct Summary {
     /// Rule-resource pairs per risk level (1 high, 2 medium, 3 low) and compliance type.
     pub by_risk: BTreeMap<i64, VerdictCounts>,
     index: HashMap<String, usize>,
-    /// The resource being counted: its type, id and worst verdict so far.
-    current: Option<(String, String, usize)>,
 }
 
 impl Summary {
@@ -77,11 +75,19 @@ impl Summary {
             pairs: VerdictCounts::default(),
             resources: VerdictCounts::default(),
             by_risk: BTreeMap::new(),
-            current: None,
         }
     }
 
-    /// Counts one row. Rows must come grouped by resource, in `(type, id)` order.
+    /// Sets the resource counters: resources per worst compliance type, as the store
+    /// counted them in the same snapshot as the rows.
+    pub fn set_resources(&mut self, counts: &[(String, i64)]) {
+        self.resources = VerdictCounts::default();
+        for (compliance, n) in counts {
+            self.resources[verdict_index(compliance)] += n;
+        }
+    }
+
+    /// Counts one row.
     pub fn add(&mut self, row: &ReportRow<'_>) -> ReportResult<()> {
         let w = &row.result.write;
         let verdict = verdict_index(row.compliance());
@@ -90,31 +96,7 @@ impl Summary {
         }
         self.pairs[verdict] += 1;
         self.by_risk.entry(w.risk_level).or_default()[verdict] += 1;
-        match &mut self.current {
-            Some((t, id, worst)) if *t == w.resource_type && *id == w.resource_id => {
-                *worst = (*worst).min(verdict);
-            }
-            current => {
-                if let Some((t, id, worst)) = current.take() {
-                    if (t.as_str(), id.as_str()) > (w.resource_type.as_str(), w.resource_id.as_str()) {
-                        return Err(ReportError::OutOfOrder(
-                            format!("{} {}", w.resource_type, w.resource_id),
-                            format!("{t} {id}"),
-                        ));
-                    }
-                    self.resources[worst] += 1;
-                }
-                *current = Some((w.resource_type.clone(), w.resource_id.clone(), verdict));
-            }
-        }
         Ok(())
-    }
-
-    /// Closes the last resource's group; call once after the last row.
-    pub fn close(&mut self) {
-        if let Some((_, _, worst)) = self.current.take() {
-            self.resources[worst] += 1;
-        }
     }
 
     /// Rule-resource pairs of one compliance type.

@@ -10,6 +10,7 @@ mod handlers;
 mod key_cache;
 mod nonce;
 pub mod observability;
+pub mod pack_plan;
 pub mod reporting;
 mod state;
 mod throttle;

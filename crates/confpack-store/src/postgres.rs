@@ -22,6 +22,7 @@ impl Backend for PostgresStore {
     type Database = sqlx::Postgres;
     const BEGIN_WRITE: &'static str = "BEGIN";
     const BEGIN_SNAPSHOT: &'static str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+    const UNINDEXED: &'static str = "";
     const JSON_ROWS: &'static str = "jsonb_array_elements($1::jsonb) AS rows(value)";
 
     fn json_element(index: usize, integer: bool) -> String {

@@ -11,6 +11,8 @@ use crate::{ResultCount, ResultQuery, StoreResult};
 pub enum SnapshotItem {
     /// The rules of the snapshot, as they were at its instant.
     Rules(Vec<ConfigRule>),
+    /// Resources per worst verdict among the results (as `worst_verdict_counts`).
+    ResourceCounts(Vec<(String, i64)>),
     /// One result.
     Result(Box<StoredResult>),
 }
@@ -160,9 +162,10 @@ pub trait RuleStore: Send + Sync + 'static {
     ) -> StoreResult<Vec<(String, i64)>>;
 
     /// Streams into `sink`, from one consistent snapshot of the store (a read-only
-    /// transaction), first the rules `rule_ids` (those that exist), then every result of
-    /// them in `(resource type, resource id, rule id)` order with its effective type as at
-    /// `now_ms`. Returns how many results were sent; fails when the receiver is gone.
+    /// transaction), first the rules `rule_ids` (those that exist), then the resources per
+    /// worst verdict, then every result of them (in no particular order) with its effective
+    /// type as at `now_ms`. Returns how many results were sent; fails when the receiver is
+    /// gone.
     async fn snapshot_results(
         &self,
         account: AccountId,

@@ -25,6 +25,7 @@ impl Backend for SqliteStore {
     type Database = sqlx::Sqlite;
     const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
     const BEGIN_SNAPSHOT: &'static str = "BEGIN";
+    const UNINDEXED: &'static str = "+";
     const JSON_ROWS: &'static str = "json_each($1)";
 
     fn json_element(index: usize, _integer: bool) -> String {

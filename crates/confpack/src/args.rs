@@ -33,6 +33,8 @@ pub enum Command {
     Import(ImportArgs),
     /// Write a synthetic inventory as NDJSON.
     Generate(GenerateArgs),
+    /// Scan resource files against a compliance pack offline and write its report.
+    Scan(ScanArgs),
 }
 
 /// Where the data lives; shared by every command that opens the store.
@@ -231,4 +233,42 @@ pub struct GenerateArgs {
     /// Write here instead of standard output.
     #[arg(long)]
     pub out: Option<PathBuf>,
+}
+
+/// `confpack scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files (JSON array or NDJSON, as `confpack import` reads), directories, or - for stdin.
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// The pack: a template id (`ct-…`), a template name, or a file in the console's
+    /// TemplateContent export format.
+    #[arg(long)]
+    pub pack: Option<String>,
+    /// A managed rule to add, or parameters for the pack's rule of that identifier:
+    /// `IDENTIFIER[=param=value,…]`; repeatable.
+    #[arg(long = "rule")]
+    pub rules: Vec<String>,
+    /// Report formats, comma-separated: xlsx, html, csv, json.
+    #[arg(long, value_delimiter = ',', default_value = "xlsx,html,csv,json")]
+    pub format: Vec<String>,
+    /// Where the report files go (`report.xlsx`, …).
+    #[arg(long, default_value = "confpack-scan")]
+    pub out: PathBuf,
+    /// Exit 1 when a non-compliant result has at least this risk level.
+    #[arg(long, value_enum, default_value = "high")]
+    pub fail_on: FailOn,
+}
+
+/// The lowest risk level that fails a scan.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FailOn {
+    /// High-risk findings fail.
+    High,
+    /// High- and medium-risk findings fail.
+    Medium,
+    /// Every finding fails.
+    Low,
+    /// Nothing fails: the exit code is 0 whatever was found.
+    None,
 }

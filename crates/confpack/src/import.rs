@@ -178,6 +178,27 @@ pub async fn write_batches(
     Ok(summary)
 }
 
+/// Streams `files` into `account` in batches of `batch_size` (a progress bar on a
+/// terminal); rejected items are reported on stderr with file and line, and counted.
+pub async fn import_files(
+    store: &dyn Store,
+    account: AccountId,
+    files: Vec<PathBuf>,
+    batch_size: usize,
+) -> anyhow::Result<Summary> {
+    let total_bytes = files.iter().map(|f| std::fs::metadata(f).map(|m| m.len()).ok()).sum::<Option<u64>>();
+    let bar = progress_bar(total_bytes);
+    let (sender, receiver) = mpsc::channel(4);
+    let reader_bar = bar.clone();
+    let reader = tokio::task::spawn_blocking(move || read_batches(&files, batch_size, &sender, &reader_bar));
+    let written = write_batches(store, account, receiver).await;
+    let rejected = reader.await.context("the reader thread failed")?;
+    bar.finish_and_clear();
+    let mut summary = written?;
+    summary.rejected = rejected;
+    Ok(summary)
+}
+
 /// Runs `confpack import`.
 pub async fn run(args: ImportArgs) -> anyhow::Result<()> {
     let account: AccountId = args.account.parse()?;
@@ -192,18 +213,8 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<()> {
     if store.get_account(account).await?.is_none() {
         bail!("account {account} not found (see `confpack accounts list`)");
     }
-    let total_bytes = files.iter().map(|f| std::fs::metadata(f).map(|m| m.len()).ok()).sum::<Option<u64>>();
-    let bar = progress_bar(total_bytes);
     let started = Instant::now();
-    let (sender, receiver) = mpsc::channel(4);
-    let batch_size = args.batch_size;
-    let reader_bar = bar.clone();
-    let reader = tokio::task::spawn_blocking(move || read_batches(&files, batch_size, &sender, &reader_bar));
-    let written = write_batches(store.as_ref(), account, receiver).await;
-    let rejected = reader.await.context("the reader thread failed")?;
-    bar.finish_and_clear();
-    let mut summary = written?;
-    summary.rejected = rejected;
+    let summary = import_files(store.as_ref(), account, files, args.batch_size).await?;
     let seconds = started.elapsed().as_secs_f64();
     let stored = summary.created + summary.changed + summary.unchanged;
     eprintln!(

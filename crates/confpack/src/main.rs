@@ -5,6 +5,7 @@ mod args;
 mod credentials;
 mod generate;
 mod import;
+mod scan;
 mod serve;
 
 use clap::Parser;
@@ -25,8 +26,12 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
+    if let Command::Scan(args) = cli.command {
+        return runtime.block_on(scan::run(args));
+    }
     let result = runtime.block_on(async move {
         match cli.command {
+            Command::Scan(_) => unreachable!("handled above"),
             Command::Serve(args) => serve::run(args).await,
             Command::Accounts(cmd) => admin::accounts(cmd).await,
             Command::Keys(cmd) => admin::keys(cmd).await,

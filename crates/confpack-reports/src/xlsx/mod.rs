@@ -57,7 +57,8 @@ struct SheetSeries {
 
 impl SheetSeries {
     fn new(title: &'static str, columns: Vec<(&'static str, f64)>) -> Self {
-        let layout = SheetLayout { widths: columns.iter().map(|c| c.1).collect(), freeze_header: true, selected: false };
+        let layout =
+            SheetLayout { widths: columns.iter().map(|c| c.1).collect(), freeze_header: true, selected: false };
         Self { title, columns: columns.into_iter().map(|c| c.0).collect(), layout, done: Vec::new(), current: None }
     }
 
@@ -82,8 +83,11 @@ impl SheetSeries {
             let rows = sheet.rows();
             sheet.filter(1, rows, self.columns.len());
             let filter = sheet.filter_ref();
-            let title =
-                if self.done.is_empty() { self.title.to_owned() } else { format!("{} {}", self.title, self.done.len() + 1) };
+            let title = if self.done.is_empty() {
+                self.title.to_owned()
+            } else {
+                format!("{} {}", self.title, self.done.len() + 1)
+            };
             self.done.push(SheetEntry { title, part: sheet.finish()?, filter });
         }
         Ok(())
@@ -113,7 +117,8 @@ impl XlsxWriter {
             "Non-compliant resources",
             NON_COMPLIANT_COLUMNS.iter().map(|&i| (RESULT_COLUMNS[i], RESULT_WIDTHS[i])).collect(),
         );
-        let results = SheetSeries::new("Evaluation results", RESULT_COLUMNS.iter().copied().zip(RESULT_WIDTHS).collect());
+        let results =
+            SheetSeries::new("Evaluation results", RESULT_COLUMNS.iter().copied().zip(RESULT_WIDTHS).collect());
         Ok(Self { path: path.to_owned(), parts: Parts { dir, next: 0 }, non_compliant, results })
     }
 }
@@ -256,9 +261,15 @@ fn write_overview(parts: &mut Parts, subject: &ReportSubject, summary: &Summary)
 
     sheet.row(&[], 0)?;
     sheet.row(&[Cell::Text("Counts by compliance type")], STYLE_LABEL)?;
-    sheet.row(&[Cell::Text(""), Cell::Text("Rules"), Cell::Text("Resources"), Cell::Text("Rule-resource pairs")], STYLE_HEADER)?;
+    sheet.row(
+        &[Cell::Text(""), Cell::Text("Rules"), Cell::Text("Resources"), Cell::Text("Rule-resource pairs")],
+        STYLE_HEADER,
+    )?;
     for t in VERDICTS {
-        sheet.row(&[Cell::Text(t), number(summary.rules_of(t)), number(summary.resources_of(t)), number(summary.pairs_of(t))], 0)?;
+        sheet.row(
+            &[Cell::Text(t), number(summary.rules_of(t)), number(summary.resources_of(t)), number(summary.pairs_of(t))],
+            0,
+        )?;
     }
     let total_pairs = summary.pair_total();
     sheet.styled_row(&[

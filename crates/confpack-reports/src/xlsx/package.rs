@@ -69,7 +69,8 @@ fn workbook_parts(sheets: &[SheetEntry]) -> Vec<(String, String)> {
             "<Override PartName=\"/{}\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/>",
             sheet.part.name
         ));
-        workbook.push_str(&format!("<sheet name=\"{}\" sheetId=\"{n}\" r:id=\"rId{n}\"/>", escape_attribute(&sheet.title)));
+        workbook
+            .push_str(&format!("<sheet name=\"{}\" sheetId=\"{n}\" r:id=\"rId{n}\"/>", escape_attribute(&sheet.title)));
         let target = sheet.part.name.trim_start_matches("xl/");
         rels.push_str(&format!(
             "<Relationship Id=\"rId{n}\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"{target}\"/>"

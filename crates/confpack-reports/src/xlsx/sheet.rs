@@ -85,7 +85,8 @@ impl SheetXml {
         // little larger than at the default level and several times faster to write.
         let deflate = DeflateEncoder::new(file, Compression::fast());
         // The checksum runs under the buffer, over large chunks rather than every small write.
-        let mut out = BufWriter::with_capacity(1 << 16, Tally { inner: deflate, crc: crc32fast::Hasher::new(), bytes: 0 });
+        let mut out =
+            BufWriter::with_capacity(1 << 16, Tally { inner: deflate, crc: crc32fast::Hasher::new(), bytes: 0 });
         out.write_all(
             b"<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" \
               xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"><sheetViews><sheetView workbookViewId=\"0\"",
@@ -202,7 +203,9 @@ pub(crate) fn column_name(mut n: usize) -> String {
 /// short enough for a cell.
 fn needs_no_escape(text: &str) -> bool {
     text.len() <= MAX_CELL_CHARS
-        && text.bytes().all(|b| !matches!(b, b'&' | b'<' | b'>' | 0xEF) && (b >= 0x20 || matches!(b, b'\t' | b'\n' | b'\r')))
+        && text
+            .bytes()
+            .all(|b| !matches!(b, b'&' | b'<' | b'>' | 0xEF) && (b >= 0x20 || matches!(b, b'\t' | b'\n' | b'\r')))
 }
 
 /// `text` escaped for XML character data into `out`: markup characters as entities,
@@ -233,7 +236,10 @@ mod tests {
 
     #[test]
     fn columns_are_named_like_excel() {
-        assert_eq!([column_name(1), column_name(13), column_name(26), column_name(27), column_name(53)], ["A", "M", "Z", "AA", "BA"]);
+        assert_eq!(
+            [column_name(1), column_name(13), column_name(26), column_name(27), column_name(53)],
+            ["A", "M", "Z", "AA", "BA"]
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@ pub(crate) mod packs;
 mod paging;
 pub(crate) mod reports;
 pub(crate) mod results;
-mod rule_input;
+pub(crate) mod rule_input;
 mod rule_view;
 pub(crate) mod rules;
 pub(crate) mod templates;

@@ -102,6 +102,22 @@ struct Status {
     error: Option<String>,
 }
 
+impl Status {
+    /// `base` (the report's ids) with the status fields, and `ReportError` when the newest
+    /// report failed.
+    fn fields(&self, mut base: Value) -> Value {
+        if let Some(obj) = base.as_object_mut() {
+            obj.insert("ReportCreateTimestamp".to_owned(), json!(self.timestamp));
+            obj.insert("ReportStatus".to_owned(), json!(self.status));
+            obj.insert("ReportUrl".to_owned(), json!(self.url));
+            if let Some(error) = &self.error {
+                obj.insert("ReportError".to_owned(), json!(error));
+            }
+        }
+        base
+    }
+}
+
 fn status_of(ctx: &CallContext<'_>, jobs: &[ReportJob], format: ReportFormat) -> Status {
     let creating = jobs.iter().find(|j| j.state == "CREATING");
     let complete = jobs.iter().find(|j| j.state == "COMPLETE");
@@ -128,16 +144,7 @@ pub(crate) async fn get_compliance_pack_report(ctx: &CallContext<'_>) -> ActionR
     let format = requested_format(ctx)?;
     let jobs = ctx.store().reports_of(ctx.account(), ReportKind::Pack, pack_id).await.map_err(store_failure)?;
     let s = status_of(ctx, &jobs, format);
-    let mut report = json!({
-        "AccountId": ctx.account().get(),
-        "CompliancePackId": pack_id,
-        "ReportCreateTimestamp": s.timestamp,
-        "ReportStatus": s.status,
-        "ReportUrl": s.url,
-    });
-    if let (Some(error), Some(obj)) = (s.error, report.as_object_mut()) {
-        obj.insert("ReportError".to_owned(), Value::String(error));
-    }
+    let report = s.fields(json!({ "AccountId": ctx.account().get(), "CompliancePackId": pack_id }));
     reply(&json!({ "CompliancePackReport": report }))
 }
 
@@ -180,15 +187,6 @@ pub(crate) async fn get_config_rules_report(ctx: &CallContext<'_>) -> ActionResu
         }
     }
     let s = status_of(ctx, &jobs, format);
-    let mut report = json!({
-        "AccountId": ctx.account().get(),
-        "ReportId": s.report_id,
-        "ReportCreateTimestamp": s.timestamp,
-        "ReportStatus": s.status,
-        "ReportUrl": s.url,
-    });
-    if let (Some(error), Some(obj)) = (s.error, report.as_object_mut()) {
-        obj.insert("ReportError".to_owned(), Value::String(error));
-    }
+    let report = s.fields(json!({ "AccountId": ctx.account().get(), "ReportId": s.report_id }));
     reply(&json!({ "ConfigRulesReport": report }))
 }

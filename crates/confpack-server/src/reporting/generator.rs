@@ -10,8 +10,8 @@
 
 use std::time::Duration;
 
-use confpack_model::{ReportJob, ReportKind};
-use confpack_reports::{PackInfo, ReportBuilder, ReportFile, ReportFormat, ReportSubject};
+use confpack_model::{AccountId, ReportJob, ReportKind};
+use confpack_reports::{PackInfo, ReportBuilder, ReportFile, ReportFormat, ReportSubject, Summary};
 use confpack_store::SnapshotItem;
 
 use super::{object_key, object_prefix};
@@ -154,38 +154,60 @@ async fn subject_of(state: &AppState, job: &ReportJob) -> Result<(ReportSubject,
     Ok((subject, rule_ids))
 }
 
+/// Writes a report of `subject` in `formats` into `dir` from one snapshot of the results of
+/// `rule_ids` taken at `snapshot_ms` (the subject's rules come from the snapshot too): the
+/// store streams the results into a bounded channel, and the files are written on a
+/// blocking thread as they come. Returns the files and how many results they hold. Used by
+/// the report worker and by `confpack scan`.
+pub async fn write_snapshot_report(
+    store: &dyn confpack_store::Store,
+    mut subject: ReportSubject,
+    rule_ids: &[String],
+    snapshot_ms: i64,
+    dir: &std::path::Path,
+    formats: &[ReportFormat],
+) -> Result<(Vec<ReportFile>, Summary, u64), String> {
+    let (sink, mut source) = tokio::sync::mpsc::channel(CHANNEL_ROWS);
+    let dir = dir.to_owned();
+    let formats = formats.to_vec();
+    let account = AccountId::new(subject.account_id);
+    subject.generated_ms = snapshot_ms;
+    let writer = tokio::task::spawn_blocking(move || -> Result<(Vec<ReportFile>, Summary), String> {
+        let Some(SnapshotItem::Rules(rules)) = source.blocking_recv() else {
+            return Err("the snapshot ended before its rules".to_owned());
+        };
+        subject.rules = rules;
+        let mut builder = ReportBuilder::new(subject, &dir, &formats).map_err(|e| e.to_string())?;
+        while let Some(item) = source.blocking_recv() {
+            match item {
+                SnapshotItem::Result(result) => builder.push(&result).map_err(|e| e.to_string())?,
+                SnapshotItem::ResourceCounts(counts) => builder.set_resources(&counts),
+                SnapshotItem::Rules(_) => return Err("the snapshot sent its rules twice".to_owned()),
+            }
+        }
+        builder.finish().map_err(|e| e.to_string())
+    });
+    let read = store.snapshot_results(account, rule_ids, snapshot_ms, sink).await;
+    // The writer's error explains a snapshot that stopped because its reader did.
+    let (files, summary) = writer.await.map_err(|e| e.to_string())??;
+    let results = read.map_err(|e| e.to_string())?;
+    Ok((files, summary, results))
+}
+
 /// Generates and publishes one report; returns how many results it holds.
 async fn generate(state: &AppState, job: &ReportJob) -> Result<u64, Failure> {
     let settings = state.reports();
-    let (mut subject, rule_ids) = subject_of(state, job).await?;
+    let (subject, rule_ids) = subject_of(state, job).await?;
     let snapshot_ms = now_ms();
-    subject.generated_ms = snapshot_ms;
     let work = settings.work_dir.join(&job.report_id);
     // Whatever an interrupted run left is discarded.
     let _ = tokio::fs::remove_dir_all(&work).await;
     tokio::fs::create_dir_all(&work).await.map_err(retry)?;
 
-    let (sink, mut source) = tokio::sync::mpsc::channel(CHANNEL_ROWS);
-    let dir = work.clone();
-    let writer = tokio::task::spawn_blocking(move || -> Result<Vec<ReportFile>, String> {
-        let Some(SnapshotItem::Rules(rules)) = source.blocking_recv() else {
-            return Err("the snapshot ended before its rules".to_owned());
-        };
-        subject.rules = rules;
-        let mut builder = ReportBuilder::new(subject, &dir, &ReportFormat::ALL).map_err(|e| e.to_string())?;
-        while let Some(item) = source.blocking_recv() {
-            match item {
-                SnapshotItem::Result(result) => builder.push(&result).map_err(|e| e.to_string())?,
-                SnapshotItem::Rules(_) => return Err("the snapshot sent its rules twice".to_owned()),
-            }
-        }
-        let (files, _) = builder.finish().map_err(|e| e.to_string())?;
-        Ok(files)
-    });
-    let read = state.store().snapshot_results(job.account_id, &rule_ids, snapshot_ms, sink).await;
-    // The writer's error explains a snapshot that stopped because its reader did.
-    let files = writer.await.map_err(retry)?.map_err(Failure::Retry)?;
-    let results = read.map_err(retry)?;
+    let (files, _, results) =
+        write_snapshot_report(state.store(), subject, &rule_ids, snapshot_ms, &work, &ReportFormat::ALL)
+            .await
+            .map_err(Failure::Retry)?;
 
     let account = job.account_id.get();
     for file in &files {

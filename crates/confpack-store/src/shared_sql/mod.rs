@@ -63,6 +63,10 @@ pub(crate) trait Backend {
     /// the database for all its statements.
     const BEGIN_SNAPSHOT: &'static str;
 
+    /// Put before a column in a condition to keep the planner from using an index for it
+    /// (SQLite's unary `+`), so that a large read scans the table in its own order.
+    const UNINDEXED: &'static str;
+
     /// The row source of a bulk write: the elements of the JSON array bound as `$1`, each
     /// visible as `value` (one bound parameter per batch instead of one per column, which
     /// is what makes bulk writes fast).

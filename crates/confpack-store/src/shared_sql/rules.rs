@@ -127,6 +127,20 @@ macro_rules! portable_rule_store {
                     .push(") THEN 'IGNORED' ELSE compliance_type END AS effective");
             }
 
+            /// Resources per worst verdict among the results of `rule_ids` (not empty).
+            fn worst_counts_query(account: AccountId, rule_ids: &[String], now_ms: i64) -> QueryBuilder<Db> {
+                let mut q = QueryBuilder::<Db>::new(
+                    "SELECT CASE worst WHEN 0 THEN 'NON_COMPLIANT' WHEN 1 THEN 'COMPLIANT' WHEN 2 THEN 'INSUFFICIENT_DATA' \
+                     WHEN 3 THEN 'NOT_APPLICABLE' ELSE 'IGNORED' END AS verdict, COUNT(*) AS n FROM (\
+                     SELECT MIN(CASE effective WHEN 'NON_COMPLIANT' THEN 0 WHEN 'COMPLIANT' THEN 1 WHEN 'INSUFFICIENT_DATA' THEN 2 \
+                     WHEN 'NOT_APPLICABLE' THEN 3 ELSE 4 END) AS worst FROM (SELECT resource_type, resource_id, ");
+                push_effective(&mut q, now_ms);
+                q.push(" FROM evaluation_results WHERE account_id = ").push_bind(account.get());
+                push_in(&mut q, "rule_id", rule_ids);
+                q.push(") AS e GROUP BY resource_type, resource_id) AS w GROUP BY worst ORDER BY worst");
+                q
+            }
+
             /// Appends ` AND column IN (…)`, unless `values` is empty (no restriction).
             fn push_in(q: &mut QueryBuilder<Db>, column: &str, values: &[String]) {
                 if values.is_empty() {
@@ -504,16 +518,7 @@ macro_rules! portable_rule_store {
                     if rule_ids.is_empty() {
                         return Ok(Vec::new());
                     }
-                    let mut q = QueryBuilder::<Db>::new(
-                        "SELECT CASE worst WHEN 0 THEN 'NON_COMPLIANT' WHEN 1 THEN 'COMPLIANT' WHEN 2 THEN 'INSUFFICIENT_DATA' \
-                         WHEN 3 THEN 'NOT_APPLICABLE' ELSE 'IGNORED' END AS verdict, COUNT(*) AS n FROM (\
-                         SELECT MIN(CASE effective WHEN 'NON_COMPLIANT' THEN 0 WHEN 'COMPLIANT' THEN 1 WHEN 'INSUFFICIENT_DATA' THEN 2 \
-                         WHEN 'NOT_APPLICABLE' THEN 3 ELSE 4 END) AS worst FROM (SELECT resource_type, resource_id, ");
-                    push_effective(&mut q, now_ms);
-                    q.push(" FROM evaluation_results WHERE account_id = ").push_bind(account.get());
-                    push_in(&mut q, "rule_id", rule_ids);
-                    q.push(") AS e GROUP BY resource_type, resource_id) AS w GROUP BY worst ORDER BY worst");
-                    let rows = q.build().fetch_all(&self.pool).await?;
+                    let rows = worst_counts_query(account, rule_ids, now_ms).build().fetch_all(&self.pool).await?;
                     rows.iter().map(|r| Ok((r.try_get("verdict")?, r.try_get("n")?))).collect()
                 }
 
@@ -522,6 +527,7 @@ macro_rules! portable_rule_store {
                     let gone = || StoreError::Internal("the snapshot's reader stopped".to_owned());
                     if rule_ids.is_empty() {
                         sink.send($crate::SnapshotItem::Rules(Vec::new())).await.map_err(|_| gone())?;
+                        sink.send($crate::SnapshotItem::ResourceCounts(Vec::new())).await.map_err(|_| gone())?;
                         return Ok(0);
                     }
                     let mut tx = self.pool.begin_with(<$store as $crate::shared_sql::Backend>::BEGIN_SNAPSHOT).await?;
@@ -534,11 +540,21 @@ macro_rules! portable_rule_store {
                         rules.push(rule_from_document(&row.try_get::<String, _>("document")?)?);
                     }
                     sink.send($crate::SnapshotItem::Rules(rules)).await.map_err(|_| gone())?;
+                    let rows = worst_counts_query(account, rule_ids, now_ms).build().fetch_all(&mut *tx).await?;
+                    let counts = rows.iter().map(|r| Ok((r.try_get("verdict")?, r.try_get("n")?))).collect::<StoreResult<Vec<(String, i64)>>>()?;
+                    sink.send($crate::SnapshotItem::ResourceCounts(counts)).await.map_err(|_| gone())?;
+                    // In the table's own order: reading millions of rows through an index
+                    // costs a random lookup each, several times a sequential scan.
+                    let unindexed = <$store as $crate::shared_sql::Backend>::UNINDEXED;
                     let mut q = QueryBuilder::<Db>::new(format!("SELECT {RESULT_COLUMNS}, "));
                     push_effective(&mut q, now_ms);
-                    q.push(" FROM evaluation_results WHERE account_id = ").push_bind(account.get());
-                    push_in(&mut q, "rule_id", rule_ids);
-                    q.push(" ORDER BY resource_type, resource_id, rule_id");
+                    q.push(format_args!(" FROM evaluation_results WHERE {unindexed}account_id = ")).push_bind(account.get());
+                    q.push(format_args!(" AND {unindexed}rule_id IN ("));
+                    let mut list = q.separated(", ");
+                    for id in rule_ids {
+                        list.push_bind(id.as_str());
+                    }
+                    q.push(")");
                     let mut sent = 0;
                     {
                         let mut rows = q.build().fetch(&mut *tx);
