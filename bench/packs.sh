@@ -12,7 +12,12 @@ cd "$(dirname "$0")/.."
 RESOURCES=${RESOURCES:-1000000}
 if [[ "${SMOKE:-0}" == 1 ]]; then RESOURCES=5000; fi
 work=$(mktemp -d)
-trap 'kill "${server_pid:-}" 2>/dev/null || true; rm -rf "$work"' EXIT
+# KEEP=1 leaves the data directory (and prints where) for profiling runs.
+if [[ "${KEEP:-0}" == 1 ]]; then
+    trap 'kill "${server_pid:-}" 2>/dev/null || true; echo "kept $work"' EXIT
+else
+    trap 'kill "${server_pid:-}" 2>/dev/null || true; rm -rf "$work"' EXIT
+fi
 
 cargo build --release --locked -p confpack >/dev/null 2>&1 || cargo build --release --locked -p confpack
 bin=target/release/confpack

@@ -13,8 +13,9 @@ pub enum SnapshotItem {
     Rules(Vec<ConfigRule>),
     /// Resources per worst verdict among the results (as `worst_verdict_counts`).
     ResourceCounts(Vec<(String, i64)>),
-    /// One result.
-    Result(Box<StoredResult>),
+    /// Results, a batch at a time (one hand-over per batch, not per row, between the
+    /// store's thread and the reader's).
+    Results(Vec<StoredResult>),
 }
 
 /// A request made with a ClientToken, as remembered for replays.

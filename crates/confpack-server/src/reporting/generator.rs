@@ -21,8 +21,8 @@ use crate::state::AppState;
 /// Starts of one job before it is given up as `FAILED`.
 pub const MAX_ATTEMPTS: i64 = 3;
 
-/// Results buffered between the store and the file writers.
-const CHANNEL_ROWS: usize = 4096;
+/// Batches of results buffered between the store and the file writers.
+const CHANNEL_BATCHES: usize = 4;
 
 /// How often an idle worker looks for jobs other nodes (or a crash) left.
 const IDLE_POLL: Duration = Duration::from_secs(1);
@@ -167,7 +167,7 @@ pub async fn write_snapshot_report(
     dir: &std::path::Path,
     formats: &[ReportFormat],
 ) -> Result<(Vec<ReportFile>, Summary, u64), String> {
-    let (sink, mut source) = tokio::sync::mpsc::channel(CHANNEL_ROWS);
+    let (sink, mut source) = tokio::sync::mpsc::channel(CHANNEL_BATCHES);
     let dir = dir.to_owned();
     let formats = formats.to_vec();
     let account = AccountId::new(subject.account_id);
@@ -180,7 +180,11 @@ pub async fn write_snapshot_report(
         let mut builder = ReportBuilder::new(subject, &dir, &formats).map_err(|e| e.to_string())?;
         while let Some(item) = source.blocking_recv() {
             match item {
-                SnapshotItem::Result(result) => builder.push(&result).map_err(|e| e.to_string())?,
+                SnapshotItem::Results(batch) => {
+                    for result in &batch {
+                        builder.push(result).map_err(|e| e.to_string())?;
+                    }
+                }
                 SnapshotItem::ResourceCounts(counts) => builder.set_resources(&counts),
                 SnapshotItem::Rules(_) => return Err("the snapshot sent its rules twice".to_owned()),
             }

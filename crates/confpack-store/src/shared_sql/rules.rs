@@ -202,6 +202,9 @@ macro_rules! portable_rule_store {
                 Ok(deltas)
             }
 
+            /// Results per batch of a snapshot.
+            const SNAPSHOT_BATCH: usize = 1024;
+
             /// Results per upsert statement.
             const WRITE_CHUNK: usize = 2000;
 
@@ -558,10 +561,18 @@ macro_rules! portable_rule_store {
                     let mut sent = 0;
                     {
                         let mut rows = q.build().fetch(&mut *tx);
+                        let mut batch = Vec::with_capacity(SNAPSHOT_BATCH);
                         while let Some(row) = rows.try_next().await? {
-                            let result = result_from_row(&row)?;
-                            sink.send($crate::SnapshotItem::Result(Box::new(result))).await.map_err(|_| gone())?;
-                            sent += 1;
+                            batch.push(result_from_row(&row)?);
+                            if batch.len() == SNAPSHOT_BATCH {
+                                sent += batch.len() as u64;
+                                let full = std::mem::replace(&mut batch, Vec::with_capacity(SNAPSHOT_BATCH));
+                                sink.send($crate::SnapshotItem::Results(full)).await.map_err(|_| gone())?;
+                            }
+                        }
+                        if !batch.is_empty() {
+                            sent += batch.len() as u64;
+                            sink.send($crate::SnapshotItem::Results(batch)).await.map_err(|_| gone())?;
                         }
                     }
                     tx.commit().await?;

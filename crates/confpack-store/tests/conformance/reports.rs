@@ -94,17 +94,20 @@ pub async fn snapshots_do_not_see_later_writes(store: &dyn Store, _: &Reopen<'_>
     let (sink, mut source) = tokio::sync::mpsc::channel(1);
     let snapshot = store.snapshot_results(a, &ids, NOW, sink);
     let reader = async {
+        // Once the rules wait in the one-item channel, the snapshot has begun (the rules were
+        // read in it) and is held up before it reads the results. Meanwhile: results change,
+        // one is added and one deleted.
+        while source.is_empty() {
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        }
+        let changed: Vec<_> = (0..50)
+            .map(|i| result(if i % 2 == 0 { "cr-1" } else { "cr-2" }, &format!("b{i:02}"), "NON_COMPLIANT"))
+            .collect();
+        store.put_results(a, &changed, false, NOW + 1).await.expect("concurrent put");
+        store.put_results(a, &[result("cr-1", "b99", "NON_COMPLIANT")], false, NOW + 1).await.expect("added");
+        store.delete_resource_results(a, "ACS::OSS::Bucket", "b49", NOW + 1).await.expect("deleted");
         let mut items = Vec::new();
         while let Some(item) = source.recv().await {
-            if items.len() == 3 {
-                // Meanwhile: results change, one is added and one deleted.
-                let changed: Vec<_> = (0..50)
-                    .map(|i| result(if i % 2 == 0 { "cr-1" } else { "cr-2" }, &format!("b{i:02}"), "NON_COMPLIANT"))
-                    .collect();
-                store.put_results(a, &changed, false, NOW + 1).await.expect("concurrent put");
-                store.put_results(a, &[result("cr-1", "b99", "NON_COMPLIANT")], false, NOW + 1).await.expect("added");
-                store.delete_resource_results(a, "ACS::OSS::Bucket", "b49", NOW + 1).await.expect("deleted");
-            }
             items.push(item);
         }
         items
@@ -117,8 +120,8 @@ pub async fn snapshots_do_not_see_later_writes(store: &dyn Store, _: &Reopen<'_>
     assert_eq!(counts, &[("COMPLIANT".to_owned(), 50)], "counted in the same snapshot");
     let mut results: Vec<_> = items[2..]
         .iter()
-        .map(|i| match i {
-            SnapshotItem::Result(r) => (r.write.resource_id.clone(), r.effective_type.clone()),
+        .flat_map(|i| match i {
+            SnapshotItem::Results(batch) => batch.iter().map(|r| (r.write.resource_id.clone(), r.effective_type.clone())),
             _ => panic!("rules and counters only once"),
         })
         .collect();
@@ -132,8 +135,8 @@ pub async fn snapshots_do_not_see_later_writes(store: &dyn Store, _: &Reopen<'_>
     let after = tokio::spawn(async move {
         let mut n = 0;
         while let Some(item) = source.recv().await {
-            if matches!(item, SnapshotItem::Result(r) if r.effective_type == "NON_COMPLIANT") {
-                n += 1;
+            if let SnapshotItem::Results(batch) = item {
+                n += batch.iter().filter(|r| r.effective_type == "NON_COMPLIANT").count();
             }
         }
         n
