@@ -1,7 +1,6 @@
-"""The compliance-pack report actions and the action dispatch, through each official SDK.
-
-No compliance pack can exist yet, so every pack id is unknown: the vendor's error contract
-for GenerateCompliancePackReport / GetCompliancePackReport is what a client sees."""
+"""The report actions' parameter errors and the action dispatch, through each official SDK:
+an unknown pack id gets the vendor's error contract for GenerateCompliancePackReport /
+GetCompliancePackReport (the reports themselves are in test_reports.py)."""
 
 import pytest
 

@@ -60,6 +60,13 @@ macro_rules! portable_report_store {
                 }
 
                 async fn claim_report(&self, now_ms: i64, lease_ms: i64) -> StoreResult<Option<ReportJob>> {
+                    // Idle workers ask often: a read first, which needs no write lock and so
+                    // never waits behind an evaluation's large writes.
+                    let waiting = sqlx::query("SELECT 1 AS one FROM reports WHERE state = 'CREATING' AND lease_until_ms < $1 LIMIT 1")
+                        .bind(now_ms).fetch_optional(&self.pool).await?;
+                    if waiting.is_none() {
+                        return Ok(None);
+                    }
                     // The state and lease tests are repeated outside the subquery so that two
                     // nodes racing for one job cannot both claim it.
                     let sql = format!(

@@ -121,7 +121,9 @@ pub async fn snapshots_do_not_see_later_writes(store: &dyn Store, _: &Reopen<'_>
     let mut results: Vec<_> = items[2..]
         .iter()
         .flat_map(|i| match i {
-            SnapshotItem::Results(batch) => batch.iter().map(|r| (r.write.resource_id.clone(), r.effective_type.clone())),
+            SnapshotItem::Results(batch) => {
+                batch.iter().map(|r| (r.write.resource_id.clone(), r.effective_type.clone()))
+            }
             _ => panic!("rules and counters only once"),
         })
         .collect();
