@@ -35,6 +35,8 @@ pub enum Command {
     Generate(GenerateArgs),
     /// Scan resource files against a compliance pack offline and write its report.
     Scan(ScanArgs),
+    /// Start a server with a generated inventory, packs and their reports: a first look.
+    Demo(DemoArgs),
 }
 
 /// Where the data lives; shared by every command that opens the store.
@@ -271,4 +273,26 @@ pub enum FailOn {
     Low,
     /// Nothing fails: the exit code is 0 whatever was found.
     None,
+}
+
+/// `confpack demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Data directory of the demo (created; reused by a later demo).
+    #[arg(long, default_value = "./confpack-demo")]
+    pub data_dir: PathBuf,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// How many resources to generate.
+    #[arg(long, default_value_t = 3000)]
+    pub resources: u64,
+    /// Templates to enable as packs (comma-separated ids): by default MLPS Level 3, OSS best
+    /// practice and Quick Start.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "ct-5f26ff4e06a300c49609,ct-a5edff4e06a3004a5e15,ct-dfde29c90c34659996ab"
+    )]
+    pub templates: Vec<String>,
 }

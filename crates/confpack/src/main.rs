@@ -3,6 +3,7 @@
 mod admin;
 mod args;
 mod credentials;
+mod demo;
 mod generate;
 mod import;
 mod scan;
@@ -32,6 +33,7 @@ fn main() -> std::process::ExitCode {
     let result = runtime.block_on(async move {
         match cli.command {
             Command::Scan(_) => unreachable!("handled above"),
+            Command::Demo(args) => demo::run(args).await,
             Command::Serve(args) => serve::run(args).await,
             Command::Accounts(cmd) => admin::accounts(cmd).await,
             Command::Keys(cmd) => admin::keys(cmd).await,

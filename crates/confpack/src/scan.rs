@@ -168,11 +168,17 @@ async fn scan(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         rules.push(rule);
     }
 
+    let mut stages = Vec::new();
+    let started = std::time::Instant::now();
     let loaded = import_files(&store, account, files, BATCH).await?;
     if loaded.rejected > 0 {
         bail!("{} input item(s) rejected (see above); fix them and scan again", loaded.rejected);
     }
+    stages.push(("load", started.elapsed()));
+    let started = std::time::Instant::now();
     evaluate_rules(&store, account, &rules, "Manual").await?;
+    stages.push(("evaluate", started.elapsed()));
+    let started = std::time::Instant::now();
     let rule_ids: Vec<String> = rules.iter().map(|r| r.rule_id.clone()).collect();
     let subject = ReportSubject {
         title: plan.name.clone(),
@@ -192,8 +198,11 @@ async fn scan(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         .await
         .map_err(|e| anyhow!(e))?;
     drop(store);
+    stages.push(("report", started.elapsed()));
 
     print_summary(&summary, results, loaded.created + loaded.changed + loaded.unchanged);
+    let timing: Vec<String> = stages.iter().map(|(name, d)| format!("{name} {:.2} s", d.as_secs_f64())).collect();
+    eprintln!("stages: {}", timing.join(", "));
     for file in &written {
         println!("{}", file.path.display());
     }
