@@ -6,6 +6,8 @@
 # time, throughput and peak RSS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/server.sh
+source bench/server.sh
 
 RESOURCES=${RESOURCES:-1000000}
 if [[ "${SMOKE:-0}" == 1 ]]; then RESOURCES=5000; fi
@@ -21,11 +23,7 @@ peak() { awk '/Maximum resident set size/ {printf "%.0f MiB", $6 / 1024}' "$1"; 
 "$bin" generate --resources "$RESOURCES" --seed 7 --out "$work/inventory.ndjson"
 
 # (a) the server path.
-RUST_LOG=warn,confpack::serve=info,confpack_server::reporting=info "$bin" serve --data-dir "$work/data" --listen 127.0.0.1:0 2>"$work/server.log" &
-server_pid=$!
-for _ in $(seq 1 100); do grep -q "listening on" "$work/server.log" && break; sleep 0.1; done
-endpoint=$(grep -o 'http://127[0-9.:]*' "$work/server.log" | head -n1)
-account=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["AccountId"])' "$work/data/credentials.json")
+start_server "$bin" "$work/data"
 t0=$(date +%s.%N)
 /usr/bin/time -v "$bin" import --account "$account" --data-dir "$work/data" "$work/inventory.ndjson" >/dev/null 2>"$work/import.log"
 t1=$(date +%s.%N)

@@ -8,6 +8,8 @@
 # SMOKE=1 uses 5,000 resources, for CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/server.sh
+source bench/server.sh
 
 RESOURCES=${RESOURCES:-1000000}
 if [[ "${SMOKE:-0}" == 1 ]]; then RESOURCES=5000; fi
@@ -23,11 +25,7 @@ cargo build --release --locked -p confpack >/dev/null 2>&1 || cargo build --rele
 bin=target/release/confpack
 
 "$bin" generate --resources "$RESOURCES" --seed 7 --out "$work/inventory.ndjson"
-RUST_LOG=warn,confpack::serve=info,confpack_server::reporting=info "$bin" serve --data-dir "$work/data" --listen 127.0.0.1:0 2>"$work/server.log" &
-server_pid=$!
-for _ in $(seq 1 100); do grep -q "listening on" "$work/server.log" && break; sleep 0.1; done
-endpoint=$(grep -o 'http://127[0-9.:]*' "$work/server.log" | head -n1)
-account=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["AccountId"])' "$work/data/credentials.json")
+start_server "$bin" "$work/data"
 import_started=$(date +%s.%N)
 "$bin" import --account "$account" --data-dir "$work/data" "$work/inventory.ndjson" >"$work/import.json"
 import_seconds=$(python3 -c "import time; print(round($(date +%s.%N) - $import_started, 1))")
