@@ -14,7 +14,9 @@ pub enum SnapshotItem {
     /// Resources per worst verdict among the results (as `worst_verdict_counts`).
     ResourceCounts(Vec<(String, i64)>),
     /// Results, a batch at a time (one hand-over per batch, not per row, between the
-    /// store's thread and the reader's).
+    /// store's thread and the reader's). They carry what reports show: the rule, the
+    /// resource, the stored and effective compliance types, the annotation, the evaluation
+    /// time and the ignore reason; the other fields are left empty.
     Results(Vec<StoredResult>),
 }
 

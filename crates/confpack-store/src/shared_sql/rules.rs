@@ -55,6 +55,44 @@ where
     })
 }
 
+/// The columns a results snapshot reads (what reports show), then `effective`.
+pub(crate) const SNAPSHOT_COLUMNS: &str = "rule_id, rule_name, risk_level, resource_type, resource_id, region, \
+     resource_name, resource_group_id, compliance_type, annotation, invoked_ms, ignore_reason";
+
+/// Decodes a row selected with [`SNAPSHOT_COLUMNS`] and `effective`, by position (millions
+/// of rows: no lookups by name). Fields a snapshot does not read are left empty.
+pub(crate) fn snapshot_result_from_row<R: Row>(row: &R) -> StoreResult<StoredResult>
+where
+    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    usize: sqlx::ColumnIndex<R>,
+{
+    Ok(StoredResult {
+        write: ResultWrite {
+            rule_id: row.try_get(0)?,
+            rule_revision: 0,
+            rule_name: row.try_get(1)?,
+            risk_level: row.try_get(2)?,
+            resource_type: row.try_get(3)?,
+            resource_id: row.try_get(4)?,
+            region: row.try_get(5)?,
+            resource_name: row.try_get(6)?,
+            resource_group_id: row.try_get(7)?,
+            compliance_type: row.try_get(8)?,
+            annotation: row.try_get(9)?,
+            message_type: String::new(),
+            invoked_ms: row.try_get(10)?,
+            ordering_ms: 0,
+        },
+        ignore_reason: row.try_get(11)?,
+        effective_type: row.try_get(12)?,
+        recorded_ms: 0,
+        last_non_compliant_ms: None,
+        last_compliant_fixed_ms: None,
+        ignore_date: String::new(),
+    })
+}
+
 /// Decodes a `compliance_changes` row.
 pub(crate) fn change_from_row<R: Row>(row: &R) -> StoreResult<ComplianceChange>
 where
@@ -116,7 +154,7 @@ macro_rules! portable_rule_store {
             use super::*;
             use $crate::shared_sql::found_one;
             use $crate::StoreError;
-            use $crate::shared_sql::rules::{RESULT_COLUMNS, change_from_row, result_from_row, result_rows_json, rule_document, rule_from_document};
+            use $crate::shared_sql::rules::{RESULT_COLUMNS, SNAPSHOT_COLUMNS, change_from_row, result_from_row, result_rows_json, rule_document, rule_from_document, snapshot_result_from_row};
             use $crate::{ResultCount, ResultQuery, StoreResult};
 
             type Db = <$store as $crate::shared_sql::Backend>::Database;
@@ -549,7 +587,7 @@ macro_rules! portable_rule_store {
                     // In the table's own order: reading millions of rows through an index
                     // costs a random lookup each, several times a sequential scan.
                     let unindexed = <$store as $crate::shared_sql::Backend>::UNINDEXED;
-                    let mut q = QueryBuilder::<Db>::new(format!("SELECT {RESULT_COLUMNS}, "));
+                    let mut q = QueryBuilder::<Db>::new(format!("SELECT {SNAPSHOT_COLUMNS}, "));
                     push_effective(&mut q, now_ms);
                     q.push(format_args!(" FROM evaluation_results WHERE {unindexed}account_id = ")).push_bind(account.get());
                     q.push(format_args!(" AND {unindexed}rule_id IN ("));
@@ -563,7 +601,7 @@ macro_rules! portable_rule_store {
                         let mut rows = q.build().fetch(&mut *tx);
                         let mut batch = Vec::with_capacity(SNAPSHOT_BATCH);
                         while let Some(row) = rows.try_next().await? {
-                            batch.push(result_from_row(&row)?);
+                            batch.push(snapshot_result_from_row(&row)?);
                             if batch.len() == SNAPSHOT_BATCH {
                                 sent += batch.len() as u64;
                                 let full = std::mem::replace(&mut batch, Vec::with_capacity(SNAPSHOT_BATCH));
