@@ -16,7 +16,7 @@ from rules import call, wait_for
 
 FIXTURES = REPO_ROOT / "tests" / "fixtures" / "scan"
 OSS_TEMPLATE = "ct-a5edff4e06a3004a5e15"
-NETWORK_TEMPLATE_NAME = "OSS Compliance Management Best Practice"
+OSS_TEMPLATE_NAME = "OSS Compliance Management Best Practice"
 
 
 def scan(confpack_bin, *args, cwd=None) -> subprocess.CompletedProcess:
@@ -75,12 +75,12 @@ def test_the_exit_code_follows_fail_on(confpack_bin, offline, tmp_path, fail_on)
 
 
 def test_rules_can_be_added_and_a_template_named(confpack_bin, tmp_path):
-    done = scan(confpack_bin, FIXTURES / "inventory.ndjson", "--pack", NETWORK_TEMPLATE_NAME.lower(),
+    done = scan(confpack_bin, FIXTURES / "inventory.ndjson", "--pack", OSS_TEMPLATE_NAME.lower(),
                 "--rule", "ram-user-mfa-check", "--format", "json", "--out", tmp_path, "--fail-on", "none")
     assert done.returncode == 0, done.stderr
     report = json.loads((tmp_path / "report.json").read_text())
     assert "ram-user-mfa-check" in {r["ManagedRuleIdentifier"] for r in report["Rules"]}
-    assert report["Overview"]["Title"] == NETWORK_TEMPLATE_NAME
+    assert report["Overview"]["Title"] == OSS_TEMPLATE_NAME
 
 
 def test_malformed_input_exits_2_naming_file_and_line(confpack_bin, tmp_path):

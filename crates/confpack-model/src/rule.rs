@@ -196,6 +196,19 @@ impl ConfigRule {
 /// vendor's counters list them in.
 pub const VERDICT_ORDER: [&str; 5] = ["NON_COMPLIANT", "COMPLIANT", "INSUFFICIENT_DATA", "NOT_APPLICABLE", "IGNORED"];
 
+/// A rule's verdict over its results: the first type of [`VERDICT_ORDER`] it has a result
+/// of (`count` gives the results per type), `INSUFFICIENT_DATA` when it has none. The pack
+/// counters and the reports both use it, so their numbers agree.
+pub fn rule_verdict(count: impl Fn(&str) -> i64) -> &'static str {
+    VERDICT_ORDER.into_iter().find(|t| count(t) > 0).unwrap_or("INSUFFICIENT_DATA")
+}
+
+/// The ids of the `ACTIVE` rules of pack `pack_id` among `rules`: the rules its counters
+/// and reports are about.
+pub fn active_pack_rule_ids(rules: &[ConfigRule], pack_id: &str) -> Vec<String> {
+    rules.iter().filter(|r| r.pack_id() == Some(pack_id) && r.state == "ACTIVE").map(|r| r.rule_id.clone()).collect()
+}
+
 /// The vendor's periods for scheduled rules, in milliseconds.
 pub fn frequency_ms(name: &str) -> Option<i64> {
     const HOUR: i64 = 3_600_000;

@@ -1,6 +1,5 @@
 //! The streaming report builder: rows in, every requested format out.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use confpack_model::StoredResult;
@@ -33,7 +32,6 @@ pub struct ReportFile {
 pub struct ReportBuilder {
     subject: ReportSubject,
     summary: Summary,
-    identifiers: HashMap<String, String>,
     writers: Vec<Box<dyn FormatWriter>>,
     files: Vec<ReportFile>,
 }
@@ -53,8 +51,7 @@ impl ReportBuilder {
             });
             files.push(ReportFile { format, path });
         }
-        let identifiers = subject.rules.iter().map(|r| (r.rule_id.clone(), r.source_identifier.clone())).collect();
-        Ok(Self { summary: Summary::new(&subject.rules), subject, identifiers, writers, files })
+        Ok(Self { summary: Summary::new(&subject.rules), subject, writers, files })
     }
 
     /// Sets the resource counters (resources per worst compliance type).
@@ -64,11 +61,12 @@ impl ReportBuilder {
 
     /// Adds one result.
     pub fn push(&mut self, result: &StoredResult) -> ReportResult<()> {
-        let identifier = self.identifiers.get(&result.write.rule_id).map_or("", String::as_str);
+        let rule = self.summary.rule_index(&result.write.rule_id);
+        let identifier = rule.map_or("", |i| self.subject.rules[i].source_identifier.as_str());
         let reason = annotation_reason(&result.write.annotation);
         let evaluated = format_ms(result.write.invoked_ms);
         let row = ReportRow { result, identifier, reason: &reason, evaluated: &evaluated };
-        self.summary.add(&row)?;
+        self.summary.add(&row, rule)?;
         for writer in &mut self.writers {
             writer.row(&row)?;
         }

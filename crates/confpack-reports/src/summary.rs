@@ -44,11 +44,10 @@ impl RuleTally {
         self.counts.iter().sum()
     }
 
-    /// The rule's compliance as `GetConfigRuleComplianceByPack` reports it: non-compliant
-    /// when any result is, else compliant when any is, else insufficient data or not
-    /// applicable; `INSUFFICIENT_DATA` for a rule without results.
+    /// The rule's compliance as `GetConfigRuleComplianceByPack` reports it
+    /// ([`confpack_model::rule::rule_verdict`]).
     pub fn compliance(&self) -> &'static str {
-        VERDICTS[..4].iter().copied().find(|t| self.count(t) > 0).unwrap_or("INSUFFICIENT_DATA")
+        confpack_model::rule::rule_verdict(|t| self.count(t))
     }
 }
 
@@ -87,11 +86,16 @@ impl Summary {
         }
     }
 
-    /// Counts one row.
-    pub fn add(&mut self, row: &ReportRow<'_>) -> ReportResult<()> {
+    /// The position in [`Summary::rules`] of a rule.
+    pub fn rule_index(&self, rule_id: &str) -> Option<usize> {
+        self.index.get(rule_id).copied()
+    }
+
+    /// Counts one row of the rule at `rule` (see [`Summary::rule_index`]).
+    pub fn add(&mut self, row: &ReportRow<'_>, rule: Option<usize>) -> ReportResult<()> {
         let w = &row.result.write;
         let verdict = verdict_index(row.compliance());
-        if let Some(&i) = self.index.get(&w.rule_id) {
+        if let Some(i) = rule {
             self.rules[i].counts[verdict] += 1;
         }
         self.pairs[verdict] += 1;

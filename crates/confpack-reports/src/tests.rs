@@ -201,3 +201,14 @@ fn html_escapes_what_it_shows() {
     assert!(!html.contains("<script>alert") && !html.contains("<img src=x>"));
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
 }
+
+#[test]
+fn a_rule_with_only_ignored_results_counts_as_ignored() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut builder = ReportBuilder::new(subject(), dir.path(), &[ReportFormat::Json]).expect("builder");
+    builder.push(&result("cr-1", "b0", "IGNORED", 1)).expect("row");
+    let (_, summary) = builder.finish().expect("finish");
+    assert_eq!(summary.rules[0].compliance(), "IGNORED", "as the pack counters count it");
+    assert_eq!(summary.rules[1].compliance(), "INSUFFICIENT_DATA", "no result at all");
+    assert_eq!((summary.rules_of("IGNORED"), summary.rules_of("INSUFFICIENT_DATA")), (1, 1));
+}

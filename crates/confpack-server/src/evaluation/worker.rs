@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::Duration;
 
-use confpack_model::rule::frequency_ms;
+use confpack_model::rule::{active_pack_rule_ids, frequency_ms};
 use confpack_model::{AccountId, EvaluationJob, ResourceEventType, ResultWrite};
 use confpack_store::{Store, StoreResult};
 
@@ -167,11 +167,7 @@ async fn refresh_pack_counters(store: &dyn Store, account: AccountId, evaluated:
     let refreshed = async {
         let rules = store.list_rules(account).await?;
         for pack in packs {
-            let ids: Vec<String> = rules
-                .iter()
-                .filter(|r| r.pack_id() == Some(pack) && r.state == "ACTIVE")
-                .map(|r| r.rule_id.clone())
-                .collect();
+            let ids = active_pack_rule_ids(&rules, pack);
             store.pack_resource_counts(account, pack, &ids, now_ms()).await?;
         }
         StoreResult::Ok(())

@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use confpack_model::ids::hex_id;
-use confpack_model::rule::VERDICT_ORDER;
+use confpack_model::rule::{VERDICT_ORDER, active_pack_rule_ids};
 use confpack_model::{CompliancePack, ConfigRule, CreatedBy, ReportKind, RuleScope};
 use confpack_protocol::{ApiError, ErrorCode};
 use confpack_rules::templates::templates;
@@ -230,11 +230,7 @@ pub(crate) async fn get_compliance_pack(ctx: &CallContext<'_>) -> ActionResult {
     let pack = load_pack(ctx, ctx.params.required("CompliancePackId")?).await?;
     let rules = pack_rules(ctx, &pack.pack_id).await?;
     let ids: Vec<String> = rules.iter().map(|r| r.rule_id.clone()).collect();
-    let counts = if ids.is_empty() {
-        Vec::new()
-    } else {
-        ctx.store().count_results(ctx.account(), &ids, now_ms()).await.map_err(store_failure)?
-    };
+    let counts = counts_of(ctx, &ids).await?;
     let rule_items: Vec<Value> = rules
         .iter()
         .map(|r| {
@@ -387,8 +383,18 @@ async fn delete_pack_reports(ctx: &CallContext<'_>, pack_id: &str) -> Result<(),
 /// A rule's verdict for the pack counters: the first of [`VERDICT_ORDER`] among its results;
 /// INSUFFICIENT_DATA before any.
 fn rule_verdict(counts: &[ResultCount], rule_id: &str) -> &'static str {
-    let has = |t: &str| counts.iter().any(|c| c.rule_id == rule_id && c.compliance_type == t && c.count > 0);
-    VERDICT_ORDER.into_iter().find(|t| has(t)).unwrap_or("INSUFFICIENT_DATA")
+    confpack_model::rule::rule_verdict(|t| {
+        counts.iter().filter(|c| c.rule_id == rule_id && c.compliance_type == t).map(|c| c.count).sum()
+    })
+}
+
+/// Result counts of the rules `ids` (none for no rule: the store reads an empty list as
+/// every rule of the account).
+async fn counts_of(ctx: &CallContext<'_>, ids: &[String]) -> Result<Vec<ResultCount>, ApiError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    ctx.store().count_results(ctx.account(), ids, now_ms()).await.map_err(store_failure)
 }
 
 fn tally(verdicts: impl Iterator<Item = &'static str>) -> BTreeMap<&'static str, usize> {
@@ -418,11 +424,7 @@ pub(crate) async fn get_config_rule_compliance_by_pack(ctx: &CallContext<'_>) ->
     let rules: Vec<ConfigRule> =
         pack_rules(ctx, &pack.pack_id).await?.into_iter().filter(|r| r.state == "ACTIVE").collect();
     let ids: Vec<String> = rules.iter().map(|r| r.rule_id.clone()).collect();
-    let counts = if ids.is_empty() {
-        Vec::new()
-    } else {
-        ctx.store().count_results(ctx.account(), &ids, now_ms()).await.map_err(store_failure)?
-    };
+    let counts = counts_of(ctx, &ids).await?;
     let items: Vec<Value> = rules
         .iter()
         .map(|r| json!({"ComplianceType": rule_verdict(&counts, &r.rule_id), "ConfigRuleId": r.rule_id, "ConfigRuleName": r.name}))
@@ -440,8 +442,8 @@ pub(crate) async fn get_config_rule_compliance_by_pack(ctx: &CallContext<'_>) ->
 /// NOT_APPLICABLE, IGNORED in that order).
 pub(crate) async fn get_resource_compliance_by_pack(ctx: &CallContext<'_>) -> ActionResult {
     let pack = load_pack(ctx, ctx.params.required("CompliancePackId")?).await?;
-    let ids: Vec<String> =
-        pack_rules(ctx, &pack.pack_id).await?.into_iter().filter(|r| r.state == "ACTIVE").map(|r| r.rule_id).collect();
+    let rules = ctx.store().list_rules(ctx.account()).await.map_err(store_failure)?;
+    let ids = active_pack_rule_ids(&rules, &pack.pack_id);
     // The store keeps the counts as a snapshot per pack, taken again only when a result of
     // the pack's rules has changed (the evaluation worker takes it after each evaluation).
     let counts =

@@ -10,6 +10,7 @@
 
 use std::time::Duration;
 
+use confpack_model::rule::active_pack_rule_ids;
 use confpack_model::{AccountId, ReportJob, ReportKind};
 use confpack_reports::{PackInfo, ReportBuilder, ReportFile, ReportFormat, ReportSubject, Summary};
 use confpack_store::SnapshotItem;
@@ -142,11 +143,7 @@ async fn subject_of(state: &AppState, job: &ReportJob) -> Result<(ReportSubject,
                 risk_level: pack.risk_level,
             });
             // The rules the pack counters count: its active ones.
-            rules
-                .iter()
-                .filter(|r| r.pack_id() == Some(pack.pack_id.as_str()) && r.state == "ACTIVE")
-                .map(|r| r.rule_id.clone())
-                .collect()
+            active_pack_rule_ids(&rules, &pack.pack_id)
         }
         ReportKind::Rules if job.rule_ids.is_empty() => rules.iter().map(|r| r.rule_id.clone()).collect(),
         ReportKind::Rules => job.rule_ids.clone(),
