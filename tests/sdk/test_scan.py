@@ -62,6 +62,27 @@ def test_scan_and_server_give_the_same_report(offline, server):
     assert len(report["Results"]) > 50 and report["Overview"]["Evaluations"]["NON_COMPLIANT"] > 0
 
 
+def test_a_resource_given_twice_counts_once_in_its_last_version(confpack_bin, tmp_path):
+    lines = [line for line in (FIXTURES / "inventory.ndjson").read_text().splitlines() if line.strip()]
+    at = next(i for i, line in enumerate(lines) if json.loads(line)["ResourceType"] == "ACS::OSS::Bucket")
+    bucket = json.loads(lines[at])
+    bucket["Configuration"]["AccessControlList"]["Grant"] = "public-read-write"
+    replaced = [*lines[:at], json.dumps(bucket), *lines[at + 1:]]
+    (tmp_path / "replaced.ndjson").write_text("\n".join(replaced) + "\n")
+    (tmp_path / "twice.ndjson").write_text("\n".join([*lines, json.dumps(bucket)]) + "\n")
+    reports = {}
+    for name in ("replaced", "twice"):
+        done = scan(confpack_bin, tmp_path / f"{name}.ndjson", "--pack", OSS_TEMPLATE, "--format", "json",
+                    "--out", tmp_path / name, "--fail-on", "none")
+        assert done.returncode == 0, done.stderr
+        reports[name] = json.loads((tmp_path / name / "report.json").read_text())
+    assert "appear more than once" in done.stderr
+    assert comparable(reports["twice"]) == comparable(reports["replaced"])
+    mine = [r for r in reports["twice"]["Results"] if r["ResourceId"] == bucket["ResourceId"]]
+    assert mine and len(mine) == len({r["ManagedRuleIdentifier"] for r in mine}), "one result per rule"
+    assert any(r["ComplianceType"] == "NON_COMPLIANT" for r in mine), "the public-write version counts"
+
+
 @pytest.mark.parametrize("fail_on", ["high", "medium", "low", "none"])
 def test_the_exit_code_follows_fail_on(confpack_bin, offline, tmp_path, fail_on):
     report, _ = offline

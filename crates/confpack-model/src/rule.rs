@@ -275,6 +275,22 @@ pub struct StoredResult {
     pub ignore_reason: String,
 }
 
+impl StoredResult {
+    /// A result as it reads right after its first write with no ignore: what a report of
+    /// results that never went through a store (`confpack scan`) shows.
+    pub fn unrecorded(write: ResultWrite) -> Self {
+        Self {
+            effective_type: write.compliance_type.clone(),
+            recorded_ms: write.invoked_ms,
+            last_non_compliant_ms: (write.compliance_type == "NON_COMPLIANT").then_some(write.invoked_ms),
+            last_compliant_fixed_ms: None,
+            ignore_date: String::new(),
+            ignore_reason: String::new(),
+            write,
+        }
+    }
+}
+
 /// A change of one resource's compliance under one rule (the compliance timeline).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ComplianceChange {

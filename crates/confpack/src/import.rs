@@ -15,7 +15,7 @@ use anyhow::{Context, bail};
 use confpack_inventory::diff::prepare;
 use confpack_inventory::input::parse_owned_resource;
 use confpack_inventory::reader::{ReadError, read_items};
-use confpack_model::{AccountId, PreparedResource, PutOutcome};
+use confpack_model::{AccountId, PreparedResource, PutOutcome, ResourceRecord};
 use confpack_store::Store;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
@@ -73,7 +73,14 @@ fn open_input(path: &Path) -> anyhow::Result<Box<dyn Read + Send>> {
     Ok(Box::new(File::open(path).with_context(|| format!("opening {}", path.display()))?))
 }
 
-fn progress_bar(total_bytes: Option<u64>) -> ProgressBar {
+/// The inputs' total size, when every one is a file.
+pub fn input_bytes(files: &[PathBuf]) -> Option<u64> {
+    files.iter().map(|f| std::fs::metadata(f).map(|m| m.len()).ok()).sum()
+}
+
+/// A progress bar over the input's bytes (a spinner when the size is unknown), on a
+/// terminal only.
+pub fn progress_bar(total_bytes: Option<u64>) -> ProgressBar {
     if !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
@@ -100,13 +107,14 @@ impl<R: Read> Read for Counted<R> {
     }
 }
 
-/// Reads every file on the current (blocking) thread, sending full batches to `batches`.
-/// Returns how many items were rejected.
-pub fn read_batches(
+/// Reads every file on the current (blocking) thread, sending full batches of what `make`
+/// makes of each valid item to `batches`. Returns how many items were rejected.
+pub fn read_batches<T: Send>(
     files: &[PathBuf],
     batch_size: usize,
-    batches: &mpsc::Sender<Vec<PreparedResource>>,
+    batches: &mpsc::Sender<Vec<T>>,
     bar: &ProgressBar,
+    mut make: impl FnMut(ResourceRecord) -> T,
 ) -> u64 {
     let mut rejected = 0u64;
     let mut batch = Vec::with_capacity(batch_size);
@@ -131,7 +139,7 @@ pub fn read_batches(
         let result = read_items(reader, |value, location| {
             match parse_owned_resource(value) {
                 Ok(record) => {
-                    batch.push(prepare(record));
+                    batch.push(make(record));
                     if batch.len() >= batch_size {
                         let full = std::mem::replace(&mut batch, Vec::with_capacity(batch_size));
                         batches.blocking_send(full).map_err(|_| "the writer stopped".to_owned())?;
@@ -186,11 +194,10 @@ pub async fn import_files(
     files: Vec<PathBuf>,
     batch_size: usize,
 ) -> anyhow::Result<Summary> {
-    let total_bytes = files.iter().map(|f| std::fs::metadata(f).map(|m| m.len()).ok()).sum::<Option<u64>>();
-    let bar = progress_bar(total_bytes);
+    let bar = progress_bar(input_bytes(&files));
     let (sender, receiver) = mpsc::channel(4);
     let reader_bar = bar.clone();
-    let reader = tokio::task::spawn_blocking(move || read_batches(&files, batch_size, &sender, &reader_bar));
+    let reader = tokio::task::spawn_blocking(move || read_batches(&files, batch_size, &sender, &reader_bar, prepare));
     let written = write_batches(store, account, receiver).await;
     let rejected = reader.await.context("the reader thread failed")?;
     bar.finish_and_clear();

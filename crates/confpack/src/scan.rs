@@ -8,25 +8,36 @@
 //! with its file and line, and fails the scan: a report must not silently miss resources).
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, anyhow, bail};
+use confpack_inventory::diff::prepare;
 use confpack_model::ids::hex_id;
+use confpack_model::rule::VERDICT_ORDER;
+use confpack_model::{AccountId, ResourceRecord, ResultWrite, StoredResource, StoredResult};
 use confpack_model::{CompliancePack, RuleScope};
-use confpack_reports::{PackInfo, ReportFormat, ReportSubject, Summary, VERDICTS};
+use confpack_reports::{PackInfo, ReportBuilder, ReportFile, ReportFormat, ReportSubject, Summary, VERDICTS};
 use confpack_rules::templates::templates;
-use confpack_server::evaluation::worker::evaluate_rules;
+use confpack_server::evaluation::streaming::StreamingRules;
+use confpack_server::evaluation::worker::ScopeEvaluation;
 use confpack_server::pack_plan::{RuleRequest, new_pack_rule, rules_from_content, rules_from_template};
-use confpack_server::reporting::generator::write_snapshot_report;
-use confpack_store::{AccountStore, RuleStore, SqliteStore};
+use confpack_store::{AccountStore, ResourceQuery, ResourceStore, RuleStore, SqliteStore};
+use indicatif::{ProgressBar, ProgressStyle};
+use tokio::sync::mpsc;
 
 use crate::admin::now_ms;
 use crate::args::{FailOn, ScanArgs};
-use crate::import::{expand_inputs, import_files};
+use crate::import::{self, expand_inputs};
 
-/// Resources per store transaction while loading the inputs.
-const BATCH: usize = 5000;
+/// Resources per batch while loading the inputs (one store transaction each); a few batches
+/// are in flight between the threads, which bounds the scan's memory.
+const BATCH: usize = 2000;
+/// Batches buffered between the threads of a scan (reader, evaluator, store, report).
+const PAGES_IN_FLIGHT: usize = 4;
+/// The `MessageType` of a scan's results.
+const MESSAGE_TYPE: &str = "Manual";
 
 /// What the scan evaluates: a pack's name, description and rules.
 struct Plan {
@@ -168,18 +179,6 @@ async fn scan(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         rules.push(rule);
     }
 
-    let mut stages = Vec::new();
-    let started = std::time::Instant::now();
-    let loaded = import_files(&store, account, files, BATCH).await?;
-    if loaded.rejected > 0 {
-        bail!("{} input item(s) rejected (see above); fix them and scan again", loaded.rejected);
-    }
-    stages.push(("load", started.elapsed()));
-    let started = std::time::Instant::now();
-    evaluate_rules(&store, account, &rules, "Manual").await?;
-    stages.push(("evaluate", started.elapsed()));
-    let started = std::time::Instant::now();
-    let rule_ids: Vec<String> = rules.iter().map(|r| r.rule_id.clone()).collect();
     let subject = ReportSubject {
         title: plan.name.clone(),
         pack: Some(PackInfo {
@@ -190,23 +189,218 @@ async fn scan(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         }),
         account_id: account.get(),
         report_id: hex_id("scan", 20),
-        generated_ms: 0,
-        rules: Vec::new(),
+        generated_ms: now_ms(),
+        rules: rules.clone(),
         unimplemented_rules: plan.unimplemented.clone(),
     };
-    let (written, summary, results) = write_snapshot_report(&store, subject, &rule_ids, now_ms(), &args.out, &formats)
-        .await
-        .map_err(|e| anyhow!(e))?;
+    // Files are written in the scratch directory and moved into --out only when all of
+    // them are complete.
+    let staging = scratch.path().join("report");
+    let mut stages = Vec::new();
+    let started = std::time::Instant::now();
+    let mut report = ReportRun::start(subject.clone(), &staging, &formats)?;
+    let streaming = StreamingRules::of_rules(&rules);
+    let deferred = streaming.deferred_types().to_vec();
+    let loaded = load_and_evaluate(&store, account, files, streaming, report.results.clone()).await?;
+    if loaded.rejected > 0 {
+        bail!("{} input item(s) rejected (see above); fix them and scan again", loaded.rejected);
+    }
+    stages.push(("load and evaluate", started.elapsed()));
+    let started = std::time::Instant::now();
+    let mut evaluation = ScopeEvaluation::of_rules(&store, account, &rules, MESSAGE_TYPE);
+    if loaded.changed + loaded.unchanged > 0 {
+        // A resource given twice: its first version's results are already in the report,
+        // and the last version is the one that counts. Evaluate everything from the store.
+        eprintln!(
+            "{} resource(s) appear more than once in the input; the last version of each counts",
+            loaded.changed + loaded.unchanged
+        );
+        drop(report.finish().await);
+        std::fs::remove_dir_all(&staging)?;
+        report = ReportRun::start(subject, &staging, &formats)?;
+    } else {
+        evaluation = evaluation.restricted_to(&deferred);
+    }
+    evaluate_stored(&store, account, &mut evaluation, &report.results).await?;
+    stages.push(("evaluate from the store", started.elapsed()));
+    let started = std::time::Instant::now();
+    let (files, summary, results) = report.finish().await?;
+    let mut written = Vec::new();
+    for file in files {
+        let name = file.path.file_name().map(ToOwned::to_owned).unwrap_or_default();
+        let path = args.out.join(name);
+        std::fs::rename(&file.path, &path).with_context(|| format!("moving the report to {}", path.display()))?;
+        written.push(ReportFile { path, ..file });
+    }
     drop(store);
-    stages.push(("report", started.elapsed()));
+    stages.push(("finish the report", started.elapsed()));
 
-    print_summary(&summary, results, loaded.created + loaded.changed + loaded.unchanged);
+    print_summary(&summary, results, loaded.created);
     let timing: Vec<String> = stages.iter().map(|(name, d)| format!("{name} {:.2} s", d.as_secs_f64())).collect();
     eprintln!("stages: {}", timing.join(", "));
     for file in &written {
         println!("{}", file.path.display());
     }
     Ok(verdict(&summary, args.fail_on))
+}
+
+/// Loads the input into the scratch store and evaluates each resource on the way with the
+/// rules that need nothing else ([`StreamingRules`]), sending the results to `results`:
+/// a reader thread parses, an evaluator thread evaluates and prepares, and the store
+/// writes, all at once.
+async fn load_and_evaluate(
+    store: &SqliteStore,
+    account: AccountId,
+    files: Vec<PathBuf>,
+    rules: StreamingRules,
+    results: mpsc::Sender<Vec<ResultWrite>>,
+) -> anyhow::Result<import::Summary> {
+    let bar = import::progress_bar(import::input_bytes(&files));
+    let (records, mut to_evaluate) = mpsc::channel::<Vec<ResourceRecord>>(PAGES_IN_FLIGHT);
+    let (prepared, to_write) = mpsc::channel(PAGES_IN_FLIGHT);
+    let reader_bar = bar.clone();
+    let reader = tokio::task::spawn_blocking(move || import::read_batches(&files, BATCH, &records, &reader_bar, |r| r));
+    let evaluator = tokio::task::spawn_blocking(move || {
+        while let Some(batch) = to_evaluate.blocking_recv() {
+            let now = now_ms();
+            let mut found = Vec::new();
+            let mut ready = Vec::with_capacity(batch.len());
+            for record in batch {
+                let resource = StoredResource { record, deleted: false, version: 1, update_time: now };
+                rules.evaluate(&resource, MESSAGE_TYPE, now, &mut found);
+                ready.push(prepare(resource.record));
+            }
+            // A closed channel means a failure the other side reports.
+            if results.blocking_send(found).is_err() || prepared.blocking_send(ready).is_err() {
+                break;
+            }
+        }
+    });
+    let written = import::write_batches(store, account, to_write).await;
+    let rejected = reader.await.context("the reader thread failed")?;
+    evaluator.await.context("the evaluation thread failed")?;
+    bar.finish_and_clear();
+    let mut summary = written?;
+    summary.rejected = rejected;
+    Ok(summary)
+}
+
+/// Runs `evaluation` over the store to its end, sending the results to `results`, with a
+/// progress bar over the resources it reads.
+async fn evaluate_stored(
+    store: &SqliteStore,
+    account: AccountId,
+    evaluation: &mut ScopeEvaluation<'_>,
+    results: &mpsc::Sender<Vec<ResultWrite>>,
+) -> anyhow::Result<()> {
+    if evaluation.resource_types().is_empty() {
+        return Ok(());
+    }
+    let query =
+        ResourceQuery { resource_types: evaluation.resource_types().to_vec(), limit: 1, ..ResourceQuery::default() };
+    let in_scope = store.list_resources(account, &query).await?.total;
+    let bar = progress_bar(u64::try_from(in_scope).unwrap_or(0));
+    while let Some(page) = evaluation.next_page().await? {
+        bar.inc(page.resources as u64);
+        if results.send(page.results).await.is_err() {
+            break; // the writer stopped; its error says why
+        }
+    }
+    bar.finish_and_clear();
+    Ok(())
+}
+
+/// A report being written on a blocking thread from the results sent to it.
+struct ReportRun {
+    results: mpsc::Sender<Vec<ResultWrite>>,
+    writer: tokio::task::JoinHandle<anyhow::Result<(Vec<ReportFile>, Summary, u64)>>,
+}
+
+impl ReportRun {
+    /// Starts writing `formats` into `dir` (created).
+    fn start(subject: ReportSubject, dir: &Path, formats: &[ReportFormat]) -> anyhow::Result<Self> {
+        std::fs::create_dir(dir).with_context(|| format!("creating {}", dir.display()))?;
+        let (results, pages) = mpsc::channel(PAGES_IN_FLIGHT);
+        let (dir, formats) = (dir.to_owned(), formats.to_vec());
+        let writer = tokio::task::spawn_blocking(move || write_report(subject, &dir, &formats, pages));
+        Ok(Self { results, writer })
+    }
+
+    /// Closes the results and waits for the files.
+    async fn finish(self) -> anyhow::Result<(Vec<ReportFile>, Summary, u64)> {
+        drop(self.results);
+        self.writer.await.context("the report writer failed")?
+    }
+}
+
+/// Writes the report of the results `pages` bring, as they come; the resource counters
+/// come from the results themselves (a resource's results arrive together). Returns the
+/// files, the summary and how many results were written.
+fn write_report(
+    subject: ReportSubject,
+    dir: &Path,
+    formats: &[ReportFormat],
+    mut pages: mpsc::Receiver<Vec<ResultWrite>>,
+) -> anyhow::Result<(Vec<ReportFile>, Summary, u64)> {
+    let mut builder = ReportBuilder::new(subject, dir, formats).map_err(|e| anyhow!("{e}"))?;
+    let mut verdicts = ResourceVerdicts::default();
+    let mut results = 0_u64;
+    while let Some(page) = pages.blocking_recv() {
+        for write in page {
+            verdicts.add(&write);
+            builder.push(&StoredResult::unrecorded(write)).map_err(|e| anyhow!("{e}"))?;
+            results += 1;
+        }
+    }
+    builder.set_resources(&verdicts.finish());
+    let (files, summary) = builder.finish().map_err(|e| anyhow!("{e}"))?;
+    Ok((files, summary, results))
+}
+
+/// Resources per worst verdict (the first of [`VERDICT_ORDER`] among a resource's
+/// results, as the store's pack counters rank them), from results that arrive a resource
+/// at a time.
+#[derive(Default)]
+struct ResourceVerdicts {
+    current: Option<(String, String)>,
+    worst: usize,
+    counts: [i64; VERDICT_ORDER.len()],
+}
+
+impl ResourceVerdicts {
+    fn add(&mut self, write: &ResultWrite) {
+        let rank = VERDICT_ORDER.iter().position(|t| *t == write.compliance_type).unwrap_or(VERDICT_ORDER.len() - 1);
+        let same = self.current.as_ref().is_some_and(|(t, id)| *t == write.resource_type && *id == write.resource_id);
+        if same {
+            self.worst = self.worst.min(rank);
+            return;
+        }
+        self.close();
+        self.current = Some((write.resource_type.clone(), write.resource_id.clone()));
+        self.worst = rank;
+    }
+
+    fn close(&mut self) {
+        if self.current.take().is_some() {
+            self.counts[self.worst] += 1;
+        }
+    }
+
+    fn finish(mut self) -> Vec<(String, i64)> {
+        self.close();
+        VERDICT_ORDER.iter().zip(self.counts).map(|(t, n)| ((*t).to_owned(), n)).collect()
+    }
+}
+
+/// A progress bar over the resources to evaluate, on a terminal only.
+fn progress_bar(total: u64) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    ProgressBar::new(total).with_style(
+        ProgressStyle::with_template("evaluating {bar:40} {pos}/{len} resources {per_sec} eta {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    )
 }
 
 /// Exit code 1 when a non-compliant result has a risk level at or above `fail_on`.

@@ -79,6 +79,11 @@ impl CompiledRule {
             })
     }
 
+    /// Whether the rule reads related resources (which must be in the store first).
+    pub(crate) fn reads_related(&self) -> bool {
+        self.logic.as_ref().is_some_and(|logic| logic.related().next().is_some())
+    }
+
     /// Evaluates one resource (the caller checked [`Self::covers`]), reading related
     /// resources from the store when the rule needs them.
     pub(crate) async fn evaluate(
@@ -96,13 +101,26 @@ impl CompiledRule {
                 related.entry(name.to_owned()).or_default().push(found.record.configuration);
             }
         }
+        Ok(self.evaluate_with(resource, &related, message_type, now_ms))
+    }
+
+    /// Evaluates one resource with its related resources already read (none for a rule
+    /// that does not [read any](Self::reads_related)).
+    pub(crate) fn evaluate_with(
+        &self,
+        resource: &StoredResource,
+        related: &BTreeMap<String, Vec<serde_json::Value>>,
+        message_type: &str,
+        now_ms: i64,
+    ) -> Option<ResultWrite> {
+        let logic = self.logic.as_ref()?;
         let evaluation = logic.evaluate(RuleInput {
             configuration: &resource.record.configuration,
             params: &self.rule.input_parameters,
-            related: &related,
+            related,
             now_ms,
         });
-        Ok(Some(self.result(resource, evaluation.compliance_type, evaluation.annotation, message_type, now_ms)))
+        Some(self.result(resource, evaluation.compliance_type, evaluation.annotation, message_type, now_ms))
     }
 
     fn result(

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::Duration;
 
 use confpack_model::rule::{active_pack_rule_ids, frequency_ms};
-use confpack_model::{AccountId, EvaluationJob, ResourceEventType, ResultWrite};
+use confpack_model::{AccountId, EvaluationJob, ResourceEventType, ResultWrite, StoredResource};
 use confpack_store::{Store, StoreResult};
 
 use super::compile::{CompiledRule, compile};
@@ -132,9 +132,10 @@ pub(crate) async fn run_jobs(store: &dyn Store, jobs: &[EvaluationJob], lease_ms
         }
     }
     let ids: Vec<i64> = jobs.iter().map(|j| j.job_id).collect();
-    evaluate_scope(store, account, &compiled, &first.message_type, first.revert_ignored, Some((&ids, lease_ms)))
-        .await?;
-    for rule in &compiled {
+    let mut evaluation = ScopeEvaluation::new(store, account, compiled, &first.message_type);
+    write_scope(&mut evaluation, first.revert_ignored, Some((&ids, lease_ms))).await?;
+    let compiled = evaluation.rules();
+    for rule in compiled {
         store.delete_results(account, &rule.rule.rule_id, Some(started), now_ms()).await?;
     }
     for (rule_id, mut status, succeeded) in statuses {
@@ -151,7 +152,7 @@ pub(crate) async fn run_jobs(store: &dyn Store, jobs: &[EvaluationJob], lease_ms
             }
         }
     }
-    refresh_pack_counters(store, account, &compiled).await;
+    refresh_pack_counters(store, account, compiled).await;
     Ok(())
 }
 
@@ -186,51 +187,135 @@ pub async fn evaluate_rules(
     rules: &[confpack_model::ConfigRule],
     message_type: &str,
 ) -> StoreResult<u64> {
-    let compiled: Vec<CompiledRule> =
-        rules.iter().filter_map(|r| compile(r).ok()).filter(CompiledRule::evaluates).collect();
-    evaluate_scope(store, account, &compiled, message_type, false, None).await
+    let mut evaluation = ScopeEvaluation::of_rules(store, account, rules, message_type);
+    write_scope(&mut evaluation, false, None).await
 }
 
-/// Evaluates `rules` over every live resource of their types, reading each type's resources
-/// once whatever the number of rules, and writes the results in batches. Renews the leases
-/// of `jobs` (ids, lease length) as pages go by.
-pub(crate) async fn evaluate_scope(
-    store: &dyn Store,
+/// One page of a whole-scope evaluation.
+pub struct EvaluatedPage {
+    /// Resources read (each evaluated by the rules covering it).
+    pub resources: usize,
+    /// Their results, a resource's results next to each other.
+    pub results: Vec<ResultWrite>,
+}
+
+/// A whole-scope evaluation of some rules, a page of resources at a time: every live
+/// resource of the rules' types is read once whatever the number of rules, in
+/// (type, id) order, and evaluated by the rules covering it. The server writes the pages'
+/// results to the store; `confpack scan` hands them straight to the report writer.
+pub struct ScopeEvaluation<'a> {
+    store: &'a dyn Store,
     account: AccountId,
-    rules: &[CompiledRule],
-    message_type: &str,
+    rules: Vec<CompiledRule>,
+    types: Vec<String>,
+    message_type: &'a str,
+    /// The page read while the previous one was evaluated; `None` at the end.
+    next: Option<Vec<StoredResource>>,
+    started: bool,
+}
+
+impl<'a> ScopeEvaluation<'a> {
+    /// Evaluates `rules`, compiled already.
+    pub(crate) fn new(
+        store: &'a dyn Store,
+        account: AccountId,
+        rules: Vec<CompiledRule>,
+        message_type: &'a str,
+    ) -> Self {
+        let mut types: Vec<String> = rules.iter().flat_map(|r| r.resource_types.iter().cloned()).collect();
+        types.sort_unstable();
+        types.dedup();
+        Self { store, account, rules, types, message_type, next: None, started: false }
+    }
+
+    /// Evaluates stored rules; those that do not compile or that confpack does not evaluate
+    /// itself (CUSTOM_FC) are skipped.
+    pub fn of_rules(
+        store: &'a dyn Store,
+        account: AccountId,
+        rules: &[confpack_model::ConfigRule],
+        message_type: &'a str,
+    ) -> Self {
+        let compiled = rules.iter().filter_map(|r| compile(r).ok()).filter(CompiledRule::evaluates).collect();
+        Self::new(store, account, compiled, message_type)
+    }
+
+    /// Evaluates only resources of `types` (among the rules' types).
+    pub fn restricted_to(mut self, types: &[String]) -> Self {
+        self.types.retain(|t| types.contains(t));
+        self
+    }
+
+    /// The resource types evaluated.
+    pub fn resource_types(&self) -> &[String] {
+        &self.types
+    }
+
+    /// The rules evaluated.
+    pub(crate) fn rules(&self) -> &[CompiledRule] {
+        &self.rules
+    }
+
+    /// Reads a page of resources after `after` (`None` when there is none left).
+    async fn read(&self, after: Option<(String, String)>) -> StoreResult<Option<Vec<StoredResource>>> {
+        if self.types.is_empty() {
+            return Ok(None);
+        }
+        let page = self.store.scan_resources(self.account, &self.types, after, SCAN_PAGE).await?;
+        Ok((!page.is_empty()).then_some(page))
+    }
+
+    /// Evaluates the next page; `None` once every resource was. The page after it is read
+    /// meanwhile, so the store's reading overlaps the evaluation.
+    pub async fn next_page(&mut self) -> StoreResult<Option<EvaluatedPage>> {
+        if !self.started {
+            self.started = true;
+            self.next = self.read(None).await?;
+        }
+        let Some(page) = self.next.take() else { return Ok(None) };
+        let following = async {
+            match page.last() {
+                Some(last) if page.len() >= SCAN_PAGE as usize => {
+                    self.read(Some((last.record.resource_type.clone(), last.record.resource_id.clone()))).await
+                }
+                _ => Ok(None),
+            }
+        };
+        let evaluated = async {
+            let now = now_ms();
+            let mut results = Vec::new();
+            for resource in &page {
+                for rule in self.rules.iter().filter(|r| r.covers(resource)) {
+                    if let Some(result) = rule.evaluate(self.store, resource, self.message_type, now).await? {
+                        results.push(result);
+                    }
+                }
+            }
+            StoreResult::Ok(results)
+        };
+        let (following, results) = tokio::join!(following, evaluated);
+        self.next = following?;
+        Ok(Some(EvaluatedPage { resources: page.len(), results: results? }))
+    }
+}
+
+/// Runs an evaluation to its end, writing the results in batches; renews the leases of
+/// `jobs` (ids, lease length) as batches go by. Returns how many results were written.
+pub(crate) async fn write_scope(
+    evaluation: &mut ScopeEvaluation<'_>,
     revert_ignored: bool,
     jobs: Option<(&[i64], i64)>,
 ) -> StoreResult<u64> {
-    let mut types: Vec<String> = rules.iter().flat_map(|r| r.resource_types.iter().cloned()).collect();
-    types.sort_unstable();
-    types.dedup();
-    if types.is_empty() {
-        return Ok(0);
-    }
-    let mut after = None;
+    let (store, account) = (evaluation.store, evaluation.account);
     let mut batch: Vec<ResultWrite> = Vec::with_capacity(WRITE_BATCH);
     let mut written = 0_u64;
-    loop {
-        let page = store.scan_resources(account, &types, after.take(), SCAN_PAGE).await?;
-        let Some(last) = page.last() else { break };
-        after = Some((last.record.resource_type.clone(), last.record.resource_id.clone()));
-        let now = now_ms();
-        for resource in &page {
-            for rule in rules.iter().filter(|r| r.covers(resource)) {
-                if let Some(result) = rule.evaluate(store, resource, message_type, now).await? {
-                    batch.push(result);
-                }
-            }
-        }
+    while let Some(page) = evaluation.next_page().await? {
+        batch.extend(page.results);
         if batch.len() >= WRITE_BATCH {
             written += flush(store, account, &mut batch, revert_ignored).await?;
             if let Some((job_ids, lease_ms)) = jobs {
                 store.renew_evaluations(job_ids, now_ms() + lease_ms).await?;
             }
-        }
-        if page.len() < SCAN_PAGE as usize {
-            break;
         }
     }
     written += flush(store, account, &mut batch, revert_ignored).await?;
