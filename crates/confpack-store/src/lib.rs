@@ -113,6 +113,15 @@ pub trait ResourceStore: Send + Sync + 'static {
         resource_id: &str,
     ) -> StoreResult<Option<StoredResource>>;
 
+    /// The resources of one type among `resource_ids` (deleted or not), in no particular
+    /// order; ids not found are left out. For reading many related resources at once.
+    async fn get_resources(
+        &self,
+        account: AccountId,
+        resource_type: &str,
+        resource_ids: &[String],
+    ) -> StoreResult<Vec<StoredResource>>;
+
     /// A page of resources in `(ResourceType, ResourceId)` order, without configurations.
     async fn list_resources(&self, account: AccountId, query: &ResourceQuery) -> StoreResult<ResourcePage>;
 

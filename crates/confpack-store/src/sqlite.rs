@@ -37,14 +37,26 @@ impl Backend for SqliteStore {
 impl SqliteStore {
     /// Opens (creating if needed) the database file and applies pending migrations.
     pub async fn open(path: &Path) -> StoreResult<Self> {
+        Self::open_with(path, SqliteJournalMode::Wal, SqliteSynchronous::Normal).await
+    }
+
+    /// Opens a throw-away database (`confpack scan`'s): nothing in it outlives the process,
+    /// so it keeps its rollback journal in memory and never waits for the disk, which spares
+    /// writing every page twice (to the WAL, then to the file) during bulk loads. A crash
+    /// can leave the file corrupt, which does not matter for a file nobody opens again.
+    pub async fn open_scratch(path: &Path) -> StoreResult<Self> {
+        Self::open_with(path, SqliteJournalMode::Memory, SqliteSynchronous::Off).await
+    }
+
+    async fn open_with(path: &Path, journal: SqliteJournalMode, synchronous: SqliteSynchronous) -> StoreResult<Self> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)
                 .map_err(|e| StoreError::Config(format!("cannot create data directory {}: {e}", dir.display())))?;
         }
         let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))?
             .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
+            .journal_mode(journal)
+            .synchronous(synchronous)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
         let pool = SqlitePoolOptions::new()

@@ -1,7 +1,11 @@
 //! `confpack scan`: an offline compliance scan of resource files against a pack, with no
-//! server. It runs the server's own parts end to end — the importer into a throw-away
-//! SQLite store, the evaluation of the pack's rules, the report writer over a snapshot — so
-//! a scan and `GenerateCompliancePackReport` of the same data and pack give the same report.
+//! server. It runs the server's own parts: the importer loads the input into a throw-away
+//! SQLite store (which related-resource lookups and repeated resources need), the server's
+//! evaluator evaluates each resource on its way there ([`StreamingRules`]), and the results
+//! go straight to the report writer. Resources that rules reading related resources cover
+//! are evaluated from the store once everything is loaded ([`ScopeEvaluation`]), and so is
+//! everything when a resource was given twice. A scan and `GenerateCompliancePackReport` of
+//! the same data and pack give the same report.
 //!
 //! Exit codes (for CI gates): 0 when nothing at or above `--fail-on` is non-compliant, 1
 //! when something is, 2 for usage or input errors (an unreadable or invalid item is reported
@@ -153,7 +157,7 @@ async fn scan(args: &ScanArgs) -> anyhow::Result<ExitCode> {
 
     // A throw-away store beside the output, removed when the scan ends.
     let scratch = tempfile::Builder::new().prefix(".confpack-scan-").tempdir_in(&args.out)?;
-    let store = SqliteStore::open(&scratch.path().join("scan.db")).await?;
+    let store = SqliteStore::open_scratch(&scratch.path().join("scan.db")).await?;
     let (account, _) = store.create_account("scan", now_ms()).await?;
     let account = account.id;
 

@@ -84,8 +84,13 @@ impl CompiledRule {
         self.logic.as_ref().is_some_and(|logic| logic.related().next().is_some())
     }
 
+    /// The related resources the rule reads for `resource`: (name, resource type, id).
+    pub(crate) fn related_ids<'r>(&'r self, resource: &'r StoredResource) -> Vec<(&'r str, &'r str, String)> {
+        self.logic.as_ref().map(|logic| logic.related_ids(&resource.record.configuration)).unwrap_or_default()
+    }
+
     /// Evaluates one resource (the caller checked [`Self::covers`]), reading related
-    /// resources from the store when the rule needs them.
+    /// resources from the store one by one when the rule needs them.
     pub(crate) async fn evaluate(
         &self,
         store: &dyn Store,

@@ -265,6 +265,29 @@ impl<'a> ScopeEvaluation<'a> {
         Ok((!page.is_empty()).then_some(page))
     }
 
+    /// The live related resources the rules read for a page's resources, by (type, id):
+    /// one query per type and page rather than one per related resource.
+    async fn read_related(&self, page: &[StoredResource]) -> StoreResult<HashMap<(String, String), serde_json::Value>> {
+        let mut wanted: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+        for resource in page {
+            for rule in self.rules.iter().filter(|r| r.covers(resource)) {
+                for (_, resource_type, id) in rule.related_ids(resource) {
+                    wanted.entry(resource_type).or_default().insert(id);
+                }
+            }
+        }
+        let mut related = HashMap::new();
+        for (resource_type, ids) in wanted {
+            let ids: Vec<String> = ids.into_iter().collect();
+            for found in self.store.get_resources(self.account, resource_type, &ids).await? {
+                if !found.deleted {
+                    related.insert((found.record.resource_type, found.record.resource_id), found.record.configuration);
+                }
+            }
+        }
+        Ok(related)
+    }
+
     /// Evaluates the next page; `None` once every resource was. The page after it is read
     /// meanwhile, so the store's reading overlaps the evaluation.
     pub async fn next_page(&mut self) -> StoreResult<Option<EvaluatedPage>> {
@@ -282,13 +305,18 @@ impl<'a> ScopeEvaluation<'a> {
             }
         };
         let evaluated = async {
+            let related = self.read_related(&page).await?;
             let now = now_ms();
             let mut results = Vec::new();
             for resource in &page {
                 for rule in self.rules.iter().filter(|r| r.covers(resource)) {
-                    if let Some(result) = rule.evaluate(self.store, resource, self.message_type, now).await? {
-                        results.push(result);
+                    let mut found: BTreeMap<String, Vec<serde_json::Value>> = BTreeMap::new();
+                    for (name, resource_type, id) in rule.related_ids(resource) {
+                        if let Some(configuration) = related.get(&(resource_type.to_owned(), id)) {
+                            found.entry(name.to_owned()).or_default().push(configuration.clone());
+                        }
                     }
+                    results.extend(rule.evaluate_with(resource, &found, self.message_type, now));
                 }
             }
             StoreResult::Ok(results)

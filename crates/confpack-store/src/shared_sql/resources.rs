@@ -167,6 +167,10 @@ macro_rules! portable_resource_store {
                 Ok(())
             }
 
+            /// Ids per `IN (…)` list of `get_resources`, well under both backends' limits on
+            /// bind parameters.
+            const IDS_PER_QUERY: usize = 500;
+
             /// Rows per multi-row INSERT: 18 columns × 500 stays under SQLite's and
             /// PostgreSQL's bind-parameter limits.
             const INSERT_CHUNK: usize = 500;
@@ -283,6 +287,24 @@ macro_rules! portable_resource_store {
                     let Some(row) = row else { return Ok(None) };
                     let configuration: String = row.try_get("configuration")?;
                     resource_from_row(&row, Some(&configuration)).map(Some)
+                }
+
+                async fn get_resources(&self, account: AccountId, resource_type: &str, resource_ids: &[String]) -> StoreResult<Vec<StoredResource>> {
+                    let mut found = Vec::with_capacity(resource_ids.len());
+                    for chunk in resource_ids.chunks(IDS_PER_QUERY) {
+                        let mut q = QueryBuilder::<Db>::new(format!("SELECT {RESOURCE_COLUMNS}, configuration FROM resources WHERE account_id = "));
+                        q.push_bind(account.get()).push(" AND resource_type = ").push_bind(resource_type).push(" AND resource_id IN (");
+                        let mut list = q.separated(", ");
+                        for id in chunk {
+                            list.push_bind(id.as_str());
+                        }
+                        q.push(")");
+                        for row in q.build().fetch_all(&self.pool).await? {
+                            let configuration: String = row.try_get("configuration")?;
+                            found.push(resource_from_row(&row, Some(&configuration))?);
+                        }
+                    }
+                    Ok(found)
                 }
 
                 async fn list_resources(&self, account: AccountId, query: &ResourceQuery) -> StoreResult<ResourcePage> {

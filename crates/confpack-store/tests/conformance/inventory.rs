@@ -293,3 +293,28 @@ pub async fn concurrent_batches_all_succeed(store: &dyn Store, reopen: &Reopen<'
     let all = store.list_resources(acct, &ResourceQuery { limit: 10, ..ResourceQuery::default() }).await.expect("list");
     assert_eq!(all.total, 400);
 }
+
+pub async fn many_resources_are_read_at_once(store: &dyn Store, _: &Reopen<'_>) {
+    let acct = account(store, "inv-many").await;
+    let other = account(store, "inv-many-other").await;
+    let items: Vec<PreparedResource> =
+        (0..1200).map(|i| typed("ACS::ECS::Instance", &format!("i-{i:04}"), "cn-hangzhou")).collect();
+    store.put_resources(acct, &items, NOW).await.expect("put");
+    store.put_resources(acct, &[typed("ACS::ECS::Disk", "i-0001", "cn-hangzhou")], NOW).await.expect("put");
+    store.put_resources(other, &[typed("ACS::ECS::Instance", "i-9999", "cn-hangzhou")], NOW).await.expect("put");
+    store.delete_resources(acct, "ACS::ECS::Instance", &["i-0002".to_owned()], NOW + 1).await.expect("delete");
+
+    // More ids than one query takes, some unknown, one of another account, one deleted.
+    let mut wanted: Vec<String> = (0..1100).map(|i| format!("i-{i:04}")).collect();
+    wanted.extend(["i-9999".to_owned(), "nope".to_owned()]);
+    let found = store.get_resources(acct, "ACS::ECS::Instance", &wanted).await.expect("get many");
+    let mut ids: Vec<&str> = found.iter().map(|r| r.record.resource_id.as_str()).collect();
+    ids.sort_unstable();
+    let expected: Vec<String> = (0..1100).map(|i| format!("i-{i:04}")).collect();
+    assert_eq!(ids, expected.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(found.iter().all(|r| r.record.resource_type == "ACS::ECS::Instance"));
+    let one = found.iter().find(|r| r.record.resource_id == "i-0001").expect("i-0001");
+    assert_eq!(one.record.configuration["Id"], "i-0001", "configurations are read");
+    assert!(found.iter().find(|r| r.record.resource_id == "i-0002").expect("deleted ones too").deleted);
+    assert!(store.get_resources(acct, "ACS::ECS::Instance", &[]).await.expect("none").is_empty());
+}

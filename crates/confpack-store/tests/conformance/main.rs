@@ -120,6 +120,7 @@ mod cases_for {
 
 conformance!(
     puts_create_change_and_skip_unchanged,
+    many_resources_are_read_at_once,
     the_timeline_holds_every_version_with_its_diff,
     deletion_keeps_history_and_unknown_ids_write_nothing,
     pages_follow_type_and_id_order_with_filters,
