@@ -326,6 +326,34 @@ def test_a_crash_during_generation_recovers_after_restart(confpack_bin, tmp_path
         assert server.stop() == 0
 
 
+# --- a report that cannot be written ----------------------------------------------------------
+
+
+def test_a_report_that_keeps_failing_is_given_up_and_says_why(confpack_bin, tmp_path_factory):
+    server = ConfpackServer(confpack_bin, tmp_path_factory.mktemp("give-up"), "--report-lease-seconds", "1")
+    server.start()
+    try:
+        client = make_client("v3", server.endpoint, server.credentials)
+        pack_id, _ = make_pack(client)
+        # A file where the worker makes its work directories: every attempt fails (as root too).
+        work = server.data_dir / "reports" / "work"
+        subprocess.run(["rm", "-rf", str(work)], check=True)
+        work.write_text("not a directory")
+        call(client, "GenerateCompliancePackReport", CompliancePackId=pack_id)
+        assert get_report(client, pack_id)["ReportStatus"] == "CREATING"
+        failed = wait_for(lambda: get_report(client, pack_id, ReportFormat="xlsx"), lambda r: r["ReportStatus"] != "CREATING",
+                          "the report to be given up", timeout=REPORT_DEADLINE_SECONDS)
+        assert failed["ReportStatus"] == "NONE" and failed["ReportUrl"] == "", failed
+        assert "gave up after 3 attempts" in failed["ReportError"], failed
+        # Once the disk is mended, a new Generate works and the error is gone.
+        work.unlink()
+        call(client, "GenerateCompliancePackReport", CompliancePackId=pack_id)
+        done = wait_complete(client, pack_id)
+        assert "ReportError" not in get_report(client, pack_id, ReportFormat="xlsx") and done["ReportUrl"]
+    finally:
+        assert server.stop() == 0
+
+
 # --- the HTML report in a real browser --------------------------------------------------------
 
 CHROMIUM = "/usr/bin/chromium"
