@@ -23,6 +23,7 @@ impl Backend for PostgresStore {
     const BEGIN_WRITE: &'static str = "BEGIN";
     const BEGIN_SNAPSHOT: &'static str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
     const UNINDEXED: &'static str = "";
+    const EXCLUSIVE_WRITES: bool = false;
     const JSON_ROWS: &'static str = "jsonb_array_elements($1::jsonb) AS rows(value)";
 
     fn json_element(index: usize, integer: bool) -> String {

@@ -26,6 +26,7 @@ impl Backend for SqliteStore {
     const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
     const BEGIN_SNAPSHOT: &'static str = "BEGIN";
     const UNINDEXED: &'static str = "+";
+    const EXCLUSIVE_WRITES: bool = true;
     const JSON_ROWS: &'static str = "json_each($1)";
 
     fn json_element(index: usize, _integer: bool) -> String {

@@ -67,6 +67,12 @@ pub(crate) trait Backend {
     /// (SQLite's unary `+`), so that a large read scans the table in its own order.
     const UNINDEXED: &'static str;
 
+    /// Whether a write transaction (`BEGIN_WRITE`) excludes every other writer until it
+    /// ends (SQLite's `BEGIN IMMEDIATE`). Then what a transaction reads stays true until it
+    /// writes, and result writes read the stored compliance types first instead of having
+    /// every written row handed back, which costs more than the write.
+    const EXCLUSIVE_WRITES: bool;
+
     /// The row source of a bulk write: the elements of the JSON array bound as `$1`, each
     /// visible as `value` (one bound parameter per batch instead of one per column, which
     /// is what makes bulk writes fast).

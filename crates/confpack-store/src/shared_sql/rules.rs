@@ -257,6 +257,77 @@ macro_rules! portable_rule_store {
                 )
             }
 
+            /// The stored compliance types of a chunk's results that have one (`rows` as for
+            /// `upsert_results_sql`), by (rule, resource type, resource id). The JSON rows
+            /// drive the join (`CROSS JOIN` keeps SQLite from scanning the results table
+            /// once per row).
+            async fn stored_types(tx: &mut sqlx::Transaction<'_, Db>, account: AccountId, rows: &str) -> StoreResult<std::collections::HashMap<(String, String, String), String>> {
+                let e = |i| <$store as $crate::shared_sql::Backend>::json_element(i, false);
+                let sql = format!(
+                    "SELECT r.rule_id, r.resource_type, r.resource_id, r.compliance_type FROM {} CROSS JOIN evaluation_results r \
+                     WHERE r.account_id = $2 AND r.rule_id = {} AND r.resource_type = {} AND r.resource_id = {}",
+                    <$store as $crate::shared_sql::Backend>::JSON_ROWS, e(0), e(1), e(2),
+                );
+                let mut stored = std::collections::HashMap::new();
+                for row in sqlx::query(sqlx::AssertSqlSafe(sql)).bind(rows).bind(account.get()).fetch_all(&mut **tx).await? {
+                    stored.insert((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?), row.try_get(3)?);
+                }
+                Ok(stored)
+            }
+
+            /// The revision of each `ACTIVE` rule among a chunk's: the results the upsert
+            /// writes (see its `EXISTS` condition).
+            async fn active_revisions(tx: &mut sqlx::Transaction<'_, Db>, account: AccountId, chunk: &[ResultWrite]) -> StoreResult<std::collections::HashMap<String, i64>> {
+                let rules: std::collections::BTreeSet<&str> = chunk.iter().map(|r| r.rule_id.as_str()).collect();
+                let mut q = QueryBuilder::<Db>::new("SELECT rule_id, revision FROM config_rules WHERE state = 'ACTIVE' AND account_id = ");
+                q.push_bind(account.get()).push(" AND rule_id IN (");
+                let mut list = q.separated(", ");
+                for rule in rules {
+                    list.push_bind(rule);
+                }
+                q.push(")");
+                let mut active = std::collections::HashMap::new();
+                for row in q.build().fetch_all(&mut **tx).await? {
+                    active.insert(row.try_get("rule_id")?, row.try_get("revision")?);
+                }
+                Ok(active)
+            }
+
+            /// The compliance changes of a chunk of written results: timeline rows and count
+            /// deltas.
+            #[derive(Default)]
+            struct ResultChanges {
+                /// `[type, id, region, rule_id, rule_name, old, new]` per change.
+                timeline: Vec<serde_json::Value>,
+                deltas: std::collections::BTreeMap<(String, String), i64>,
+            }
+
+            impl ResultChanges {
+                /// Records one written result: `key` is its type, id, region, rule id and
+                /// rule name; `old` the type it replaced (`None` for a first result).
+                fn add(&mut self, key: [&String; 5], new: &str, old: Option<&str>) {
+                    if old == Some(new) {
+                        return;
+                    }
+                    let [resource_type, resource_id, region, rule_id, rule_name] = key;
+                    if let Some(old) = old {
+                        *self.deltas.entry((rule_id.clone(), old.to_owned())).or_insert(0) -= 1;
+                    }
+                    *self.deltas.entry((rule_id.clone(), new.to_owned())).or_insert(0) += 1;
+                    self.timeline.push(serde_json::json!([resource_type, resource_id, region, rule_id, rule_name, old.unwrap_or_default(), new]));
+                }
+
+                /// Appends the timeline rows and applies the count deltas.
+                async fn write(self, tx: &mut sqlx::Transaction<'_, Db>, account: AccountId, now_ms: i64) -> StoreResult<()> {
+                    if !self.timeline.is_empty() {
+                        sqlx::query(sqlx::AssertSqlSafe(insert_changes_sql()))
+                            .bind(serde_json::Value::Array(self.timeline).to_string()).bind(account.get()).bind(now_ms)
+                            .execute(&mut **tx).await?;
+                    }
+                    apply_count_deltas(tx, account, &self.deltas).await
+                }
+            }
+
             /// The upsert of a chunk of results given as one JSON array (`$1`, see
             /// `result_rows_json`), for account `$2` at time `$3`.
             fn upsert_results_sql(revert_ignored: bool) -> String {
@@ -282,7 +353,9 @@ macro_rules! portable_rule_store {
                 if revert_ignored {
                     sql.push_str(", ignored = 0, ignore_until_ms = NULL, ignore_date = '', ignore_reason = ''");
                 }
-                sql.push_str(" RETURNING resource_type, resource_id, region, rule_id, rule_name, compliance_type, previous_type");
+                if !<$store as $crate::shared_sql::Backend>::EXCLUSIVE_WRITES {
+                    sql.push_str(" RETURNING resource_type, resource_id, region, rule_id, rule_name, compliance_type, previous_type");
+                }
                 sql
             }
 
@@ -421,33 +494,31 @@ macro_rules! portable_rule_store {
 
                 async fn put_results(&self, account: AccountId, results: &[ResultWrite], revert_ignored: bool, now_ms: i64) -> StoreResult<()> {
                     let sql = upsert_results_sql(revert_ignored);
-                    let changes_sql = insert_changes_sql();
                     let mut tx = self.pool.begin_with(<$store as $crate::shared_sql::Backend>::BEGIN_WRITE).await?;
                     for chunk in results.chunks(WRITE_CHUNK) {
-                        let rows = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
-                            .bind(result_rows_json(chunk, now_ms)).bind(account.get()).bind(now_ms)
-                            .fetch_all(&mut *tx).await?;
-                        let mut changes = Vec::new();
-                        let mut deltas = std::collections::BTreeMap::new();
-                        for row in &rows {
-                            let new: String = row.try_get("compliance_type")?;
-                            let old: Option<String> = row.try_get("previous_type")?;
-                            if old.as_deref() != Some(new.as_str()) {
-                                let rule: String = row.try_get("rule_id")?;
-                                if let Some(old) = &old {
-                                    *deltas.entry((rule.clone(), old.clone())).or_insert(0) -= 1;
-                                }
-                                *deltas.entry((rule, new.clone())).or_insert(0) += 1;
-                                changes.push((row.try_get::<String, _>("resource_type")?, row.try_get::<String, _>("resource_id")?, row.try_get::<String, _>("region")?, row.try_get::<String, _>("rule_id")?, row.try_get::<String, _>("rule_name")?, old.unwrap_or_default(), new));
+                        let rows = result_rows_json(chunk, now_ms);
+                        let mut changes = ResultChanges::default();
+                        if <$store as $crate::shared_sql::Backend>::EXCLUSIVE_WRITES {
+                            // Nobody else writes until this transaction ends: what is read
+                            // now is what the upsert replaces.
+                            let stored = stored_types(&mut tx, account, &rows).await?;
+                            let active = active_revisions(&mut tx, account, chunk).await?;
+                            for r in chunk.iter().filter(|r| active.get(r.rule_id.as_str()) == Some(&r.rule_revision)) {
+                                let old = stored.get(&(r.rule_id.clone(), r.resource_type.clone(), r.resource_id.clone()));
+                                changes.add([&r.resource_type, &r.resource_id, &r.region, &r.rule_id, &r.rule_name], &r.compliance_type, old.map(String::as_str));
+                            }
+                            sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(&rows).bind(account.get()).bind(now_ms).execute(&mut *tx).await?;
+                        } else {
+                            // Concurrent writers: the upsert itself says what it replaced.
+                            let written = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(&rows).bind(account.get()).bind(now_ms).fetch_all(&mut *tx).await?;
+                            for row in &written {
+                                let text = |column: &str| row.try_get::<String, _>(column);
+                                let old: Option<String> = row.try_get("previous_type")?;
+                                let key = [text("resource_type")?, text("resource_id")?, text("region")?, text("rule_id")?, text("rule_name")?];
+                                changes.add([&key[0], &key[1], &key[2], &key[3], &key[4]], &text("compliance_type")?, old.as_deref());
                             }
                         }
-                        if !changes.is_empty() {
-                            let rows: Vec<serde_json::Value> = changes.iter().map(|c| serde_json::json!([c.0, c.1, c.2, c.3, c.4, c.5, c.6])).collect();
-                            sqlx::query(sqlx::AssertSqlSafe(changes_sql.clone()))
-                                .bind(serde_json::Value::Array(rows).to_string()).bind(account.get()).bind(now_ms)
-                                .execute(&mut *tx).await?;
-                        }
-                        apply_count_deltas(&mut tx, account, &deltas).await?;
+                        changes.write(&mut tx, account, now_ms).await?;
                     }
                     tx.commit().await?;
                     Ok(())

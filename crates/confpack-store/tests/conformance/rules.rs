@@ -245,6 +245,7 @@ pub async fn results_of_stale_inactive_or_unknown_rules_are_dropped(store: &dyn 
     rules(store, a, &["cr-1", "cr-2"]).await;
     store.put_results(a, &[result("cr-9", "b0", "COMPLIANT")], false, NOW).await.expect("put");
     assert!(store.list_results(a, &all(10), NOW).await.expect("page").is_empty(), "unknown rule");
+    assert!(store.count_results(a, &[], NOW).await.expect("counts").is_empty(), "nothing counted");
 
     // An update moves the rule to revision 1: results computed from revision 0 are refused.
     let mut r1 = store.get_rule(a, "cr-1").await.expect("get").expect("rule");
@@ -254,6 +255,7 @@ pub async fn results_of_stale_inactive_or_unknown_rules_are_dropped(store: &dyn 
     assert!(matches!(stale, Err(StoreError::Changed(_))), "an update from a stale read: {stale:?}");
     store.put_results(a, &[result("cr-1", "b0", "COMPLIANT")], false, NOW).await.expect("put");
     assert!(store.list_results(a, &all(10), NOW).await.expect("page").is_empty(), "stale revision");
+    assert!(store.count_results(a, &[], NOW).await.expect("counts").is_empty(), "nothing counted");
     let fresh = ResultWrite { rule_revision: 1, ..result("cr-1", "b0", "COMPLIANT") };
     store.put_results(a, &[fresh], false, NOW).await.expect("put");
     assert_eq!(store.list_results(a, &all(10), NOW).await.expect("page").len(), 1);
@@ -274,6 +276,8 @@ pub async fn results_of_stale_inactive_or_unknown_rules_are_dropped(store: &dyn 
         .expect("put");
     let query = ResultQuery { rule_ids: vec!["cr-2".into()], ..all(10) };
     assert!(store.list_results(a, &query, NOW).await.expect("page").is_empty(), "inactive rule");
+    let counted: i64 = store.count_results(a, &[], NOW).await.expect("counts").iter().map(|c| c.count).sum();
+    assert_eq!(counted, 1, "only cr-1's result is counted");
 
     // Withdrawing one rule's result of one resource leaves the others.
     store.delete_rule_results_of(a, "cr-1", &[("ACS::OSS::Bucket".into(), "b0".into())], NOW).await.expect("withdraw");
