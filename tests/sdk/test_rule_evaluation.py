@@ -239,6 +239,36 @@ SIZE_AND_COLOUR = {"operator": "and", "children": [
 ]}
 
 
+SLB = "ACS::SLB::LoadBalancer"
+ECS = "ACS::ECS::Instance"
+MULTI_ZONE_RULE = "slb-all-listener-servers-multi-zone"
+
+
+def load_balancer(lb_id: str, *servers: str) -> dict:
+    backends = [{"ServerId": s, "Type": "ecs"} for s in servers]
+    return resource(lb_id, SLB, Configuration={"MasterZoneId": "cn-hangzhou-h", "SlaveZoneId": "cn-hangzhou-i",
+                                                "BackendServers": {"BackendServer": backends}})
+
+
+def test_a_rule_reading_related_resources_reads_them_from_the_store(account_client):
+    """The rule is created after the inventory, so its first evaluation reads every
+    instance's backends from the store (in one query per page): live ones only, of this
+    account only."""
+    put(account_client, [
+        resource("i-h1", ECS, Configuration={"InstanceId": "i-h1", "ZoneId": "cn-hangzhou-h"}),
+        resource("i-h2", ECS, Configuration={"InstanceId": "i-h2", "ZoneId": "cn-hangzhou-h"}),
+        resource("i-i1", ECS, Configuration={"InstanceId": "i-i1", "ZoneId": "cn-hangzhou-i"}),
+        resource("i-gone", ECS, Configuration={"InstanceId": "i-gone", "ZoneId": "cn-hangzhou-i"}),
+        load_balancer("lb-spread", "i-h1", "i-i1"),
+        load_balancer("lb-one-zone", "i-h1", "i-h2"),
+        load_balancer("lb-other-zone-deleted", "i-h1", "i-gone"),
+    ])
+    delete(account_client, ECS, ["i-gone"])
+    rule_id = create_managed(account_client, MULTI_ZONE_RULE, "backends in two zones")
+    wait_for_verdicts(account_client, rule_id, {"lb-spread": "COMPLIANT", "lb-one-zone": "NON_COMPLIANT",
+                                                "lb-other-zone-deleted": "NON_COMPLIANT"})
+
+
 def test_a_condition_rule_end_to_end(account_client):
     rule_id = create_condition(account_client, "size and colour", SIZE_AND_COLOUR, [WIDGET, GADGET], RiskLevel=1,
                                Description="big and red or blue, or a VIP")

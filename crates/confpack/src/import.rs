@@ -78,17 +78,18 @@ pub fn input_bytes(files: &[PathBuf]) -> Option<u64> {
     files.iter().map(|f| std::fs::metadata(f).map(|m| m.len()).ok()).sum()
 }
 
-/// A progress bar over the input's bytes (a spinner when the size is unknown), on a
-/// terminal only.
-pub fn progress_bar(total_bytes: Option<u64>) -> ProgressBar {
+/// The template of a progress bar over an input's bytes.
+pub const BYTES_BAR: &str = "{bar:40} {bytes}/{total_bytes} {per_sec} eta {eta} {msg}";
+
+/// A progress bar drawn with `template` towards `total` (a spinner when it is unknown), on
+/// a terminal only.
+pub fn progress_bar(total: Option<u64>, template: &str) -> ProgressBar {
     if !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
-    match total_bytes {
-        Some(total) => ProgressBar::new(total).with_style(
-            ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {per_sec} eta {eta} {msg}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
-        ),
+    match total {
+        Some(total) => ProgressBar::new(total)
+            .with_style(ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar())),
         None => ProgressBar::new_spinner(),
     }
 }
@@ -194,7 +195,7 @@ pub async fn import_files(
     files: Vec<PathBuf>,
     batch_size: usize,
 ) -> anyhow::Result<Summary> {
-    let bar = progress_bar(input_bytes(&files));
+    let bar = progress_bar(input_bytes(&files), BYTES_BAR);
     let (sender, receiver) = mpsc::channel(4);
     let reader_bar = bar.clone();
     let reader = tokio::task::spawn_blocking(move || read_batches(&files, batch_size, &sender, &reader_bar, prepare));

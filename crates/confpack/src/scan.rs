@@ -12,7 +12,6 @@
 //! with its file and line, and fails the scan: a report must not silently miss resources).
 
 use std::collections::BTreeMap;
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -28,7 +27,6 @@ use confpack_server::evaluation::streaming::StreamingRules;
 use confpack_server::evaluation::worker::ScopeEvaluation;
 use confpack_server::pack_plan::{RuleRequest, new_pack_rule, rules_from_content, rules_from_template};
 use confpack_store::{AccountStore, ResourceQuery, ResourceStore, RuleStore, SqliteStore};
-use indicatif::{ProgressBar, ProgressStyle};
 use tokio::sync::mpsc;
 
 use crate::admin::now_ms;
@@ -40,6 +38,8 @@ use crate::import::{self, expand_inputs};
 const BATCH: usize = 2000;
 /// Batches buffered between the threads of a scan (reader, evaluator, store, report).
 const PAGES_IN_FLIGHT: usize = 4;
+/// The template of the progress bar over the resources evaluated from the store.
+const RESOURCES_BAR: &str = "evaluating {bar:40} {pos}/{len} resources {per_sec} eta {eta}";
 /// The `MessageType` of a scan's results.
 const MESSAGE_TYPE: &str = "Manual";
 
@@ -259,7 +259,7 @@ async fn load_and_evaluate(
     rules: StreamingRules,
     results: mpsc::Sender<Vec<ResultWrite>>,
 ) -> anyhow::Result<import::Summary> {
-    let bar = import::progress_bar(import::input_bytes(&files));
+    let bar = import::progress_bar(import::input_bytes(&files), import::BYTES_BAR);
     let (records, mut to_evaluate) = mpsc::channel::<Vec<ResourceRecord>>(PAGES_IN_FLIGHT);
     let (prepared, to_write) = mpsc::channel(PAGES_IN_FLIGHT);
     let reader_bar = bar.clone();
@@ -303,7 +303,7 @@ async fn evaluate_stored(
     let query =
         ResourceQuery { resource_types: evaluation.resource_types().to_vec(), limit: 1, ..ResourceQuery::default() };
     let in_scope = store.list_resources(account, &query).await?.total;
-    let bar = progress_bar(u64::try_from(in_scope).unwrap_or(0));
+    let bar = import::progress_bar(u64::try_from(in_scope).ok(), RESOURCES_BAR);
     while let Some(page) = evaluation.next_page().await? {
         bar.inc(page.resources as u64);
         if results.send(page.results).await.is_err() {
@@ -394,17 +394,6 @@ impl ResourceVerdicts {
         self.close();
         VERDICT_ORDER.iter().zip(self.counts).map(|(t, n)| ((*t).to_owned(), n)).collect()
     }
-}
-
-/// A progress bar over the resources to evaluate, on a terminal only.
-fn progress_bar(total: u64) -> ProgressBar {
-    if !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    ProgressBar::new(total).with_style(
-        ProgressStyle::with_template("evaluating {bar:40} {pos}/{len} resources {per_sec} eta {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    )
 }
 
 /// Exit code 1 when a non-compliant result has a risk level at or above `fail_on`.

@@ -59,6 +59,12 @@ pub(crate) fn compile(rule: &ConfigRule) -> Result<CompiledRule, CompileError> {
     Ok(CompiledRule { rule: rule.clone(), logic, resource_types: resource_types(rule) })
 }
 
+/// Compiles the rules confpack evaluates itself among `rules`: a rule that does not compile
+/// (logged by the jobs that record it on the rule) or a CUSTOM_FC rule is left out.
+pub(crate) fn compile_evaluable<'r>(rules: impl IntoIterator<Item = &'r ConfigRule>) -> Vec<CompiledRule> {
+    rules.into_iter().filter_map(|r| compile(r).ok()).filter(CompiledRule::evaluates).collect()
+}
+
 impl CompiledRule {
     /// Whether confpack evaluates this rule itself (everything but CUSTOM_FC).
     pub(crate) fn evaluates(&self) -> bool {

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use confpack_model::{ConfigRule, ResultWrite, StoredResource};
 
-use super::compile::{CompiledRule, compile};
+use super::compile::{CompiledRule, compile_evaluable};
 
 /// A set of rules split between what evaluates a lone resource and what needs the store.
 pub struct StreamingRules {
@@ -21,8 +21,7 @@ impl StreamingRules {
     /// Compiles `rules` (as [`super::worker::ScopeEvaluation::of_rules`] does: those that do
     /// not compile or that confpack does not evaluate itself are left out).
     pub fn of_rules(rules: &[ConfigRule]) -> Self {
-        let rules: Vec<CompiledRule> =
-            rules.iter().filter_map(|r| compile(r).ok()).filter(CompiledRule::evaluates).collect();
+        let rules = compile_evaluable(rules);
         let mut deferred_types: Vec<String> =
             rules.iter().filter(|r| r.reads_related()).flat_map(|r| r.resource_types.iter().cloned()).collect();
         deferred_types.sort_unstable();

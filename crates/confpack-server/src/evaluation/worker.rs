@@ -10,7 +10,7 @@ use confpack_model::rule::{active_pack_rule_ids, frequency_ms};
 use confpack_model::{AccountId, EvaluationJob, ResourceEventType, ResultWrite, StoredResource};
 use confpack_store::{Store, StoreResult};
 
-use super::compile::{CompiledRule, compile};
+use super::compile::{CompiledRule, compile, compile_evaluable};
 use crate::handlers::now_ms;
 use crate::state::AppState;
 
@@ -209,10 +209,14 @@ pub struct ScopeEvaluation<'a> {
     rules: Vec<CompiledRule>,
     types: Vec<String>,
     message_type: &'a str,
-    /// The page read while the previous one was evaluated; `None` at the end.
-    next: Option<Vec<StoredResource>>,
-    started: bool,
+    /// Where the next page starts; `None` before the first.
+    after: Option<(String, String)>,
+    finished: bool,
 }
+
+/// One rule's evaluation of one resource of a page, with the related resources it reads:
+/// (name, resource type, id).
+type Evaluation<'p> = (&'p StoredResource, &'p CompiledRule, Vec<(&'p str, &'p str, String)>);
 
 impl<'a> ScopeEvaluation<'a> {
     /// Evaluates `rules`, compiled already.
@@ -225,7 +229,7 @@ impl<'a> ScopeEvaluation<'a> {
         let mut types: Vec<String> = rules.iter().flat_map(|r| r.resource_types.iter().cloned()).collect();
         types.sort_unstable();
         types.dedup();
-        Self { store, account, rules, types, message_type, next: None, started: false }
+        Self { store, account, rules, types, message_type, after: None, finished: false }
     }
 
     /// Evaluates stored rules; those that do not compile or that confpack does not evaluate
@@ -236,8 +240,7 @@ impl<'a> ScopeEvaluation<'a> {
         rules: &[confpack_model::ConfigRule],
         message_type: &'a str,
     ) -> Self {
-        let compiled = rules.iter().filter_map(|r| compile(r).ok()).filter(CompiledRule::evaluates).collect();
-        Self::new(store, account, compiled, message_type)
+        Self::new(store, account, compile_evaluable(rules), message_type)
     }
 
     /// Evaluates only resources of `types` (among the rules' types).
@@ -256,29 +259,52 @@ impl<'a> ScopeEvaluation<'a> {
         &self.rules
     }
 
-    /// Reads a page of resources after `after` (`None` when there is none left).
-    async fn read(&self, after: Option<(String, String)>) -> StoreResult<Option<Vec<StoredResource>>> {
-        if self.types.is_empty() {
+    /// Reads and evaluates the next page; `None` once every resource was.
+    pub async fn next_page(&mut self) -> StoreResult<Option<EvaluatedPage>> {
+        if self.finished || self.types.is_empty() {
             return Ok(None);
         }
-        let page = self.store.scan_resources(self.account, &self.types, after, SCAN_PAGE).await?;
-        Ok((!page.is_empty()).then_some(page))
-    }
-
-    /// The live related resources the rules read for a page's resources, by (type, id):
-    /// one query per type and page rather than one per related resource.
-    async fn read_related(&self, page: &[StoredResource]) -> StoreResult<HashMap<(String, String), serde_json::Value>> {
-        let mut wanted: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
-        for resource in page {
-            for rule in self.rules.iter().filter(|r| r.covers(resource)) {
-                for (_, resource_type, id) in rule.related_ids(resource) {
-                    wanted.entry(resource_type).or_default().insert(id);
+        let page = self.store.scan_resources(self.account, &self.types, self.after.take(), SCAN_PAGE).await?;
+        self.finished = page.len() < SCAN_PAGE as usize;
+        let Some(last) = page.last() else { return Ok(None) };
+        self.after = Some((last.record.resource_type.clone(), last.record.resource_id.clone()));
+        let evaluations: Vec<Evaluation<'_>> = page
+            .iter()
+            .flat_map(|resource| {
+                self.rules
+                    .iter()
+                    .filter(|r| r.covers(resource))
+                    .map(move |rule| (resource, rule, rule.related_ids(resource)))
+            })
+            .collect();
+        let related = self.read_related(&evaluations).await?;
+        let now = now_ms();
+        let mut results = Vec::with_capacity(evaluations.len());
+        for (resource, rule, ids) in evaluations {
+            let mut found: BTreeMap<String, Vec<serde_json::Value>> = BTreeMap::new();
+            for (name, resource_type, id) in ids {
+                if let Some(configuration) = related.get(&(resource_type.to_owned(), id)) {
+                    found.entry(name.to_owned()).or_default().push(configuration.clone());
                 }
             }
+            results.extend(rule.evaluate_with(resource, &found, self.message_type, now));
+        }
+        Ok(Some(EvaluatedPage { resources: page.len(), results }))
+    }
+
+    /// The live related resources a page's evaluations read, by (type, id): one query per
+    /// type and page rather than one per related resource.
+    async fn read_related(
+        &self,
+        evaluations: &[Evaluation<'_>],
+    ) -> StoreResult<HashMap<(String, String), serde_json::Value>> {
+        let mut wanted: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        for (_, resource_type, id) in evaluations.iter().flat_map(|(_, _, ids)| ids) {
+            wanted.entry(resource_type).or_default().insert(id);
         }
         let mut related = HashMap::new();
         for (resource_type, ids) in wanted {
-            let ids: Vec<String> = ids.into_iter().collect();
+            let ids: Vec<String> = ids.into_iter().map(str::to_owned).collect();
             for found in self.store.get_resources(self.account, resource_type, &ids).await? {
                 if !found.deleted {
                     related.insert((found.record.resource_type, found.record.resource_id), found.record.configuration);
@@ -286,44 +312,6 @@ impl<'a> ScopeEvaluation<'a> {
             }
         }
         Ok(related)
-    }
-
-    /// Evaluates the next page; `None` once every resource was. The page after it is read
-    /// meanwhile, so the store's reading overlaps the evaluation.
-    pub async fn next_page(&mut self) -> StoreResult<Option<EvaluatedPage>> {
-        if !self.started {
-            self.started = true;
-            self.next = self.read(None).await?;
-        }
-        let Some(page) = self.next.take() else { return Ok(None) };
-        let following = async {
-            match page.last() {
-                Some(last) if page.len() >= SCAN_PAGE as usize => {
-                    self.read(Some((last.record.resource_type.clone(), last.record.resource_id.clone()))).await
-                }
-                _ => Ok(None),
-            }
-        };
-        let evaluated = async {
-            let related = self.read_related(&page).await?;
-            let now = now_ms();
-            let mut results = Vec::new();
-            for resource in &page {
-                for rule in self.rules.iter().filter(|r| r.covers(resource)) {
-                    let mut found: BTreeMap<String, Vec<serde_json::Value>> = BTreeMap::new();
-                    for (name, resource_type, id) in rule.related_ids(resource) {
-                        if let Some(configuration) = related.get(&(resource_type.to_owned(), id)) {
-                            found.entry(name.to_owned()).or_default().push(configuration.clone());
-                        }
-                    }
-                    results.extend(rule.evaluate_with(resource, &found, self.message_type, now));
-                }
-            }
-            StoreResult::Ok(results)
-        };
-        let (following, results) = tokio::join!(following, evaluated);
-        self.next = following?;
-        Ok(Some(EvaluatedPage { resources: page.len(), results: results? }))
     }
 }
 
@@ -393,14 +381,8 @@ pub(crate) async fn follow_feed(store: &dyn Store) -> StoreResult<usize> {
             continue;
         }
         if let std::collections::hash_map::Entry::Vacant(slot) = rules_of.entry(account) {
-            let compiled = store
-                .list_rules(account)
-                .await?
-                .iter()
-                .filter(|r| r.state == "ACTIVE")
-                .filter_map(|r| compile(r).ok())
-                .filter(CompiledRule::evaluates)
-                .collect();
+            let rules = store.list_rules(account).await?;
+            let compiled = compile_evaluable(rules.iter().filter(|r| r.state == "ACTIVE"));
             slot.insert(compiled);
         }
         let rules = &rules_of[&account];

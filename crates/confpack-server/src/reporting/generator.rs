@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use confpack_model::rule::active_pack_rule_ids;
 use confpack_model::{AccountId, ReportJob, ReportKind};
-use confpack_reports::{PackInfo, ReportBuilder, ReportFile, ReportFormat, ReportSubject, Summary};
+use confpack_reports::{PackInfo, ReportBuilder, ReportFile, ReportFormat, ReportSubject};
 use confpack_store::SnapshotItem;
 
 use super::{object_key, object_prefix};
@@ -154,22 +154,21 @@ async fn subject_of(state: &AppState, job: &ReportJob) -> Result<(ReportSubject,
 /// Writes a report of `subject` in `formats` into `dir` from one snapshot of the results of
 /// `rule_ids` taken at `snapshot_ms` (the subject's rules come from the snapshot too): the
 /// store streams the results into a bounded channel, and the files are written on a
-/// blocking thread as they come. Returns the files and how many results they hold. Used by
-/// the report worker and by `confpack scan`.
-pub async fn write_snapshot_report(
+/// blocking thread as they come. Returns the files and how many results they hold.
+async fn write_snapshot_report(
     store: &dyn confpack_store::Store,
     mut subject: ReportSubject,
     rule_ids: &[String],
     snapshot_ms: i64,
     dir: &std::path::Path,
     formats: &[ReportFormat],
-) -> Result<(Vec<ReportFile>, Summary, u64), String> {
+) -> Result<(Vec<ReportFile>, u64), String> {
     let (sink, mut source) = tokio::sync::mpsc::channel(CHANNEL_BATCHES);
     let dir = dir.to_owned();
     let formats = formats.to_vec();
     let account = AccountId::new(subject.account_id);
     subject.generated_ms = snapshot_ms;
-    let writer = tokio::task::spawn_blocking(move || -> Result<(Vec<ReportFile>, Summary), String> {
+    let writer = tokio::task::spawn_blocking(move || -> Result<Vec<ReportFile>, String> {
         let Some(SnapshotItem::Rules(rules)) = source.blocking_recv() else {
             return Err("the snapshot ended before its rules".to_owned());
         };
@@ -186,13 +185,13 @@ pub async fn write_snapshot_report(
                 SnapshotItem::Rules(_) => return Err("the snapshot sent its rules twice".to_owned()),
             }
         }
-        builder.finish().map_err(|e| e.to_string())
+        builder.finish().map(|(files, _)| files).map_err(|e| e.to_string())
     });
     let read = store.snapshot_results(account, rule_ids, snapshot_ms, sink).await;
     // The writer's error explains a snapshot that stopped because its reader did.
-    let (files, summary) = writer.await.map_err(|e| e.to_string())??;
+    let files = writer.await.map_err(|e| e.to_string())??;
     let results = read.map_err(|e| e.to_string())?;
-    Ok((files, summary, results))
+    Ok((files, results))
 }
 
 /// Generates and publishes one report; returns how many results it holds.
@@ -205,7 +204,7 @@ async fn generate(state: &AppState, job: &ReportJob) -> Result<u64, Failure> {
     let _ = tokio::fs::remove_dir_all(&work).await;
     tokio::fs::create_dir_all(&work).await.map_err(retry)?;
 
-    let (files, _, results) =
+    let (files, results) =
         write_snapshot_report(state.store(), subject, &rule_ids, snapshot_ms, &work, &ReportFormat::ALL)
             .await
             .map_err(Failure::Retry)?;

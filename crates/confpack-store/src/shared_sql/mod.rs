@@ -13,6 +13,21 @@ use sqlx::Row;
 
 use crate::StoreResult;
 
+/// Appends `(v1, v2, …)`, each value bound: the list of an `IN`. `values` must not be
+/// empty (`IN ()` is not SQL).
+pub(crate) fn push_list<'v, DB, T>(q: &mut sqlx::QueryBuilder<DB>, values: impl IntoIterator<Item = T>)
+where
+    DB: sqlx::Database,
+    T: 'v + sqlx::Encode<'v, DB> + sqlx::Type<DB>,
+{
+    q.push("(");
+    let mut list = q.separated(", ");
+    for value in values {
+        list.push_bind(value);
+    }
+    q.push(")");
+}
+
 /// `NotFound(what)` when a write that names one row touched none.
 pub(crate) fn found_one(rows_affected: u64, what: impl FnOnce() -> String) -> StoreResult<()> {
     if rows_affected == 0 { Err(crate::StoreError::NotFound(what())) } else { Ok(()) }

@@ -91,12 +91,8 @@ macro_rules! portable_pack_store {
                 let mut versions: std::collections::BTreeMap<&str, i64> = rule_ids.iter().map(|r| (r.as_str(), 0)).collect();
                 for chunk in rule_ids.chunks(500) {
                     let mut q = sqlx::QueryBuilder::<Db>::new("SELECT rule_id, version FROM rule_result_versions WHERE account_id = ");
-                    q.push_bind(account.get()).push(" AND rule_id IN (");
-                    let mut list = q.separated(", ");
-                    for id in chunk {
-                        list.push_bind(id.as_str());
-                    }
-                    q.push(")");
+                    q.push_bind(account.get()).push(" AND rule_id IN ");
+                    $crate::shared_sql::push_list(&mut q, chunk.iter().map(String::as_str));
                     for row in q.build().fetch_all(&store.pool).await? {
                         let rule: String = row.try_get("rule_id")?;
                         if let Some(v) = versions.get_mut(rule.as_str()) {
@@ -113,12 +109,8 @@ macro_rules! portable_pack_store {
                 let mut first = i64::MAX;
                 for chunk in rule_ids.chunks(500) {
                     let mut q = sqlx::QueryBuilder::<Db>::new("SELECT MIN(ignore_until_ms) AS until FROM evaluation_results WHERE ignored = 1 AND account_id = ");
-                    q.push_bind(account.get()).push(" AND ignore_until_ms > ").push_bind(now_ms).push(" AND rule_id IN (");
-                    let mut list = q.separated(", ");
-                    for id in chunk {
-                        list.push_bind(id.as_str());
-                    }
-                    q.push(")");
+                    q.push_bind(account.get()).push(" AND ignore_until_ms > ").push_bind(now_ms).push(" AND rule_id IN ");
+                    $crate::shared_sql::push_list(&mut q, chunk.iter().map(String::as_str));
                     if let Some(until) = q.build().fetch_one(&store.pool).await?.try_get::<Option<i64>, _>("until")? {
                         first = first.min(until);
                     }

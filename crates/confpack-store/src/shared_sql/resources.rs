@@ -293,12 +293,8 @@ macro_rules! portable_resource_store {
                     let mut found = Vec::with_capacity(resource_ids.len());
                     for chunk in resource_ids.chunks(IDS_PER_QUERY) {
                         let mut q = QueryBuilder::<Db>::new(format!("SELECT {RESOURCE_COLUMNS}, configuration FROM resources WHERE account_id = "));
-                        q.push_bind(account.get()).push(" AND resource_type = ").push_bind(resource_type).push(" AND resource_id IN (");
-                        let mut list = q.separated(", ");
-                        for id in chunk {
-                            list.push_bind(id.as_str());
-                        }
-                        q.push(")");
+                        q.push_bind(account.get()).push(" AND resource_type = ").push_bind(resource_type).push(" AND resource_id IN ");
+                        $crate::shared_sql::push_list(&mut q, chunk.iter().map(String::as_str));
                         for row in q.build().fetch_all(&self.pool).await? {
                             let configuration: String = row.try_get("configuration")?;
                             found.push(resource_from_row(&row, Some(&configuration))?);
@@ -315,12 +311,8 @@ macro_rules! portable_resource_store {
                             if values.is_empty() {
                                 continue;
                             }
-                            builder.push(format_args!(" AND {column} {}IN (", if negate { "NOT " } else { "" }));
-                            let mut list = builder.separated(", ");
-                            for value in values {
-                                list.push_bind(value.as_str());
-                            }
-                            builder.push(")");
+                            builder.push(format_args!(" AND {column} {}IN ", if negate { "NOT " } else { "" }));
+                            $crate::shared_sql::push_list(builder, values.iter().map(String::as_str));
                         }
                         if let Some(id) = &query.resource_id {
                             builder.push(" AND resource_id = ").push_bind(id.as_str());
@@ -409,12 +401,8 @@ macro_rules! portable_resource_store {
                     let mut page = QueryBuilder::<Db>::new(format!("SELECT {RESOURCE_COLUMNS}, configuration FROM resources WHERE deleted = 0 AND account_id = "));
                     page.push_bind(account.get());
                     if !resource_types.is_empty() {
-                        page.push(" AND resource_type IN (");
-                        let mut list = page.separated(", ");
-                        for t in resource_types {
-                            list.push_bind(t.as_str());
-                        }
-                        page.push(")");
+                        page.push(" AND resource_type IN ");
+                        $crate::shared_sql::push_list(&mut page, resource_types.iter().map(String::as_str));
                     }
                     if let Some((after_type, after_id)) = &after {
                         page.push(" AND (resource_type > ").push_bind(after_type.as_str())

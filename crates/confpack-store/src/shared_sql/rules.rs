@@ -184,12 +184,8 @@ macro_rules! portable_rule_store {
                 if values.is_empty() {
                     return;
                 }
-                q.push(format_args!(" AND {column} IN ("));
-                let mut list = q.separated(", ");
-                for v in values {
-                    list.push_bind(v.as_str());
-                }
-                q.push(")");
+                q.push(format_args!(" AND {column} IN "));
+                $crate::shared_sql::push_list(q, values.iter().map(String::as_str));
             }
 
             /// Adds `deltas` ((rule, compliance type) → change) to the maintained result counts.
@@ -280,12 +276,8 @@ macro_rules! portable_rule_store {
             async fn active_revisions(tx: &mut sqlx::Transaction<'_, Db>, account: AccountId, chunk: &[ResultWrite]) -> StoreResult<std::collections::HashMap<String, i64>> {
                 let rules: std::collections::BTreeSet<&str> = chunk.iter().map(|r| r.rule_id.as_str()).collect();
                 let mut q = QueryBuilder::<Db>::new("SELECT rule_id, revision FROM config_rules WHERE state = 'ACTIVE' AND account_id = ");
-                q.push_bind(account.get()).push(" AND rule_id IN (");
-                let mut list = q.separated(", ");
-                for rule in rules {
-                    list.push_bind(rule);
-                }
-                q.push(")");
+                q.push_bind(account.get()).push(" AND rule_id IN ");
+                $crate::shared_sql::push_list(&mut q, rules);
                 let mut active = std::collections::HashMap::new();
                 for row in q.build().fetch_all(&mut **tx).await? {
                     active.insert(row.try_get("rule_id")?, row.try_get("revision")?);
@@ -305,15 +297,15 @@ macro_rules! portable_rule_store {
             impl ResultChanges {
                 /// Records one written result: `key` is its type, id, region, rule id and
                 /// rule name; `old` the type it replaced (`None` for a first result).
-                fn add(&mut self, key: [&String; 5], new: &str, old: Option<&str>) {
+                fn add(&mut self, key: [&str; 5], new: &str, old: Option<&str>) {
                     if old == Some(new) {
                         return;
                     }
                     let [resource_type, resource_id, region, rule_id, rule_name] = key;
                     if let Some(old) = old {
-                        *self.deltas.entry((rule_id.clone(), old.to_owned())).or_insert(0) -= 1;
+                        *self.deltas.entry((rule_id.to_owned(), old.to_owned())).or_insert(0) -= 1;
                     }
-                    *self.deltas.entry((rule_id.clone(), new.to_owned())).or_insert(0) += 1;
+                    *self.deltas.entry((rule_id.to_owned(), new.to_owned())).or_insert(0) += 1;
                     self.timeline.push(serde_json::json!([resource_type, resource_id, region, rule_id, rule_name, old.unwrap_or_default(), new]));
                 }
 
@@ -470,12 +462,8 @@ macro_rules! portable_rule_store {
                 async fn renew_evaluations(&self, job_ids: &[i64], lease_until_ms: i64) -> StoreResult<()> {
                     for chunk in job_ids.chunks(500) {
                         let mut q = QueryBuilder::<Db>::new("UPDATE evaluation_jobs SET lease_until_ms = ");
-                        q.push_bind(lease_until_ms).push(" WHERE job_id IN (");
-                        let mut list = q.separated(", ");
-                        for id in chunk {
-                            list.push_bind(*id);
-                        }
-                        q.push(")");
+                        q.push_bind(lease_until_ms).push(" WHERE job_id IN ");
+                        $crate::shared_sql::push_list(&mut q, chunk.iter().copied());
                         q.build().execute(&self.pool).await?;
                     }
                     Ok(())
@@ -515,7 +503,7 @@ macro_rules! portable_rule_store {
                                 let text = |column: &str| row.try_get::<String, _>(column);
                                 let old: Option<String> = row.try_get("previous_type")?;
                                 let key = [text("resource_type")?, text("resource_id")?, text("region")?, text("rule_id")?, text("rule_name")?];
-                                changes.add([&key[0], &key[1], &key[2], &key[3], &key[4]], &text("compliance_type")?, old.as_deref());
+                                changes.add(key.each_ref().map(String::as_str), &text("compliance_type")?, old.as_deref());
                             }
                         }
                         changes.write(&mut tx, account, now_ms).await?;
@@ -661,12 +649,8 @@ macro_rules! portable_rule_store {
                     let mut q = QueryBuilder::<Db>::new(format!("SELECT {SNAPSHOT_COLUMNS}, "));
                     push_effective(&mut q, now_ms);
                     q.push(format_args!(" FROM evaluation_results WHERE {unindexed}account_id = ")).push_bind(account.get());
-                    q.push(format_args!(" AND {unindexed}rule_id IN ("));
-                    let mut list = q.separated(", ");
-                    for id in rule_ids {
-                        list.push_bind(id.as_str());
-                    }
-                    q.push(")");
+                    q.push(format_args!(" AND {unindexed}rule_id IN "));
+                    $crate::shared_sql::push_list(&mut q, rule_ids.iter().map(String::as_str));
                     let mut sent = 0;
                     {
                         let mut rows = q.build().fetch(&mut *tx);
